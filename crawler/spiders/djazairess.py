@@ -1,0 +1,179 @@
+"""The ``djazairess`` spider: discovery only.
+
+It walks the edition's home page, RSS feeds, newspaper listings (following their own
+"next" links) and the headline ticker, and yields one ``RawPage`` per article page.
+Everything else – decoding, extraction, cleaning, dates, validation, storage – happens
+in the item pipelines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import RawPage
+from crawler.sites import get_site
+from crawler.text import dateline_date, fold, normalise
+from crawler.urls import ArticleRef, UrlRules
+
+
+def _csv(value: str | Iterable[str] | None) -> frozenset[str]:
+    if not value:
+        return frozenset()
+    items = value.split(",") if isinstance(value, str) else value
+    return frozenset(v.strip().lower() for v in items if v.strip())
+
+
+class DjazairessSpider(scrapy.Spider):
+    name = "djazairess"
+    site_name = "djazairess"
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        edition: str = "fr",
+        newspapers: str | None = None,
+        since: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.site = get_site(self.site_name)
+        self.edition_key = edition
+        self.edition = self.site.edition(edition)
+        self.language = self.edition.language
+        self.urls = UrlRules(base_url or self.site.base_url, self.edition, self.site.chrome.hosts_prefix)
+        self.newspapers = _csv(newspapers)
+        try:
+            self.since: dt.date | None = dt.date.fromisoformat(since) if since else None
+        except ValueError:
+            raise ValueError(f"since must be a date as YYYY-MM-DD, got {since!r}") from None
+        host = self.urls.netloc.split(":")[0]
+        www = self.site.chrome.hosts_prefix
+        self.allowed_domains = [host[len(www):] if host.startswith(www) else host]
+        self._next_texts = {fold(t) for t in self.language.next_page}
+        # Links are filtered here, before they become requests: handing ~100 duplicate
+        # links per page to the duplicate filter costs more than fetching (see STACK.md).
+        self._articles_requested: set[str] = set()
+        self._newspapers_followed: set[str] = set()
+
+    # -- entry points ----------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        yield scrapy.Request(self.urls.home(), callback=self.parse_listing, cb_kwargs={"newspaper": None})
+        yield scrapy.Request(self.urls.feed(), callback=self.parse_feed)
+        for slug in sorted(self.newspapers):
+            for request in self._follow_newspaper(slug):
+                yield request
+
+    # -- callbacks ---------------------------------------------------------------
+    def parse_listing(self, response: Response, newspaper: str | None) -> Iterator[scrapy.Request]:
+        """The edition home page or a newspaper listing page (ticker links included)."""
+        stats = self.crawler.stats
+        stats.inc_value("discovery/listing_pages")
+        teaser_dates = self._teaser_dates(response)
+        for href in response.css("a::attr(href)").getall():
+            ref = self.urls.article(href, response.url)
+            if ref is not None:
+                yield from self._follow_article(ref, teaser_dates.get(ref.url))
+                if newspaper is None:
+                    yield from self._follow_newspaper(ref.newspaper)
+        if newspaper is None:
+            for href in response.css(self.site.chrome.newspaper_links).xpath("@href").getall():
+                slug = self.urls.listing_slug(href, response.url)
+                if slug:
+                    yield from self._follow_newspaper(slug)
+            return
+        if self.since and teaser_dates and min(teaser_dates.values()) < self.since:
+            # listings run newest first: everything after this page is older still
+            stats.inc_value("discovery/listings_stopped_at_since")
+            return
+        next_url = self._next_page(response)
+        if next_url:
+            yield response.follow(next_url, callback=self.parse_listing, cb_kwargs={"newspaper": newspaper})
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        self.crawler.stats.inc_value("discovery/feeds")
+        response.selector.remove_namespaces()
+        for item in response.xpath("//item"):
+            ref = self.urls.article(item.xpath("normalize-space(link)").get(""), response.url)
+            if ref is None:
+                continue
+            yield from self._follow_article(ref, self._rss_date(item.xpath("normalize-space(pubDate)").get("")))
+
+    def parse_article(self, response: Response, ref: ArticleRef) -> Iterator[RawPage]:
+        final = self.urls.article(response.url) if response.url != ref.url else ref
+        if final is None:  # redirected away from an article
+            self.crawler.stats.inc_value("discovery/not_an_article")
+            self.logger.info("not an article after redirect: %s -> %s", ref.url, response.url)
+            return
+        yield RawPage(
+            url=final.url,
+            fetched_url=response.url,
+            status=response.status,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            body=response.body,
+            encoding=getattr(response, "encoding", None),
+            fetched_at=dt.datetime.now(dt.UTC),
+            site=self.site.name,
+            edition=self.edition_key,
+            newspaper=final.newspaper,
+        )
+
+    # -- helpers -----------------------------------------------------------------
+    def _follow_article(self, ref: ArticleRef, published: dt.date | None) -> Iterator[scrapy.Request]:
+        if ref.url in self._articles_requested:
+            return
+        if self.newspapers and ref.newspaper not in self.newspapers:
+            return
+        if self.since and published and published < self.since:
+            self.crawler.stats.inc_value("discovery/skipped_before_since")
+            return
+        self._articles_requested.add(ref.url)
+        self.crawler.stats.inc_value("discovery/article_requests")
+        yield scrapy.Request(ref.url, callback=self.parse_article, cb_kwargs={"ref": ref})
+
+    def _follow_newspaper(self, slug: str) -> Iterator[scrapy.Request]:
+        if slug in self._newspapers_followed or (self.newspapers and slug not in self.newspapers):
+            return
+        self._newspapers_followed.add(slug)
+        self.crawler.stats.inc_value("discovery/newspapers")
+        yield scrapy.Request(self.urls.listing(slug), callback=self.parse_listing, cb_kwargs={"newspaper": slug})
+        yield scrapy.Request(self.urls.feed(slug), callback=self.parse_feed)
+
+    def _teaser_dates(self, response: Response) -> dict[str, dt.date]:
+        """Article URL → date shown in its teaser, where the teaser shows one [assumed]."""
+        dates: dict[str, dt.date] = {}
+        for teaser in response.css(self.site.chrome.teaser):
+            published = None
+            for text in teaser.xpath(".//text()").getall():
+                published = dateline_date(text, self.language)
+                if published:
+                    break
+            if published is None:
+                continue
+            for href in teaser.xpath(".//a/@href").getall():
+                ref = self.urls.article(href, response.url)
+                if ref:
+                    dates[ref.url] = published
+        return dates
+
+    def _next_page(self, response: Response) -> str | None:
+        href = response.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").get()
+        if href:
+            return href
+        for link in response.xpath("//a[@href]"):
+            if fold(normalise(" ".join(link.xpath(".//text()").getall()))) in self._next_texts:
+                return link.attrib["href"]
+        return None
+
+    @staticmethod
+    def _rss_date(text: str) -> dt.date | None:
+        try:
+            return email.utils.parsedate_to_datetime(text).date() if text else None
+        except (TypeError, ValueError):
+            return None

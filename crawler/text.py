@@ -1,0 +1,54 @@
+"""Small text helpers shared by the spider and the pipelines (no state, no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from crawler.sites.platform import LanguageText
+
+_SPACES = re.compile(r"\s+")
+# the site's own date form: "21 - 12 - 2022", with ordinary or no-break spaces (\s covers both)
+_SITE_DATE = re.compile(r"^(\d{1,2})\s*-\s*(\d{1,2})\s*-\s*(\d{4})$")
+_APOSTROPHES = str.maketrans({"’": "'", "´": "'", "‘": "'", "`": "'"})
+
+
+def normalise(text: str) -> str:
+    """Collapse every run of whitespace (no-break and zero-width spaces too) into one space."""
+    return _SPACES.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
+
+
+def fold(text: str) -> str:
+    """A comparison key: normalised, lower case, one kind of apostrophe."""
+    return normalise(text).translate(_APOSTROPHES).casefold()
+
+
+def site_date(text: str) -> dt.date | None:
+    """The fast path: ``DD - MM - YYYY`` → date; None if the text is not in that form.
+
+    Raises ValueError for an impossible date in that form (31 - 02 - 2023).
+    """
+    match = _SITE_DATE.match(text.strip())
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    return dt.date(year, month, day)
+
+
+def split_dateline(text: str, language: LanguageText) -> tuple[str, str] | None:
+    """(source name, date text) if ``text`` is a date line of that language."""
+    match = language.dateline.match(normalise(text))
+    if not match:
+        return None
+    return match["source"].strip(), match["date"].strip()
+
+
+def dateline_date(text: str, language: LanguageText) -> dt.date | None:
+    """The date of a date line when it is in the site's own form (used by the spider)."""
+    parts = split_dateline(text, language)
+    if not parts:
+        return None
+    try:
+        return site_date(parts[1])
+    except ValueError:
+        return None

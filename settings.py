@@ -1,0 +1,55 @@
+"""Scrapy settings of djazairess-crawler. Every value can be overridden with ``-s NAME=VALUE``.
+
+The defaults are polite to the live site: robots.txt obeyed, AutoThrottle on, a
+descriptive User-Agent, two requests at a time per domain.
+"""
+
+import os
+
+BOT_NAME = "djazairess"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- storage --------------------------------------------------------------------------------
+# SQLite by default; PostgreSQL with DATABASE_URL=postgresql+psycopg://user@host/dbname
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///articles.db")
+DATABASE_AUTO_MIGRATE = True  # bring the schema to the latest Alembic revision before storing
+STORE_BATCH_SIZE = 200  # rows per upsert batch
+STORE_FLUSH_SECONDS = 5.0  # a partial batch is written once it is this old
+
+# -- the pipeline: one stage per job, in this order -----------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.decode.DecodeStage": 100,
+    "pipelines.extract.ExtractStage": 200,
+    "pipelines.clean.CleanStage": 300,
+    "pipelines.dates.DatesStage": 400,
+    "pipelines.validate.ValidateStage": 500,
+    "pipelines.store.StoreStage": 900,
+}
+
+# -- politeness -------------------------------------------------------------------------------
+USER_AGENT = "djazairess-crawler/0.1 (research news archive; +https://github.com/djazairess-crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3  # 500, 502, 503, 504, 522, 524, 408 and 429 are retried
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+
+# -- runtime ------------------------------------------------------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = os.environ.get("SCRAPY_LOG_LEVEL", "INFO")
+DEFAULT_DROPITEM_LOG_LEVEL = "WARNING"
+TELNETCONSOLE_ENABLED = False  # an open console on a scheduled box is a liability
+EXTENSIONS = {
+    # Scrapy 2.19's remote-control server (aiohttp + job files in ~/.local/state): not wanted
+    # on unattended runs; Scrapyd is how runs are controlled here.
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+FEED_EXPORT_ENCODING = "utf-8"
