@@ -51,5 +51,7 @@ EXTENSIONS = {
     # Scrapy 2.19's remote-control server (aiohttp + job files in ~/.local/state): not wanted
     # on unattended runs; Scrapyd is how runs are controlled here.
     "scrapy.extensions.remote_control.RemoteControl": None,
+    "crawler.extensions.StatsFile": 500,
 }
+STATS_FILE = None  # e.g. -s STATS_FILE=run-stats.json: the final stats as JSON
 FEED_EXPORT_ENCODING = "utf-8"

@@ -68,9 +68,7 @@ class UrlRules:
     # -- reading ---------------------------------------------------------
     def on_site(self, url: str, page_url: str | None = None) -> str | None:
         """Absolute URL on the base host (scheme and host rewritten to the base), or None."""
-        url = url.strip()
-        if page_url:
-            url = urljoin(page_url, url)
+        url = urljoin(page_url or self.base + "/", url.strip())
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return None

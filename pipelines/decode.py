@@ -44,6 +44,7 @@ def decode_body(body: bytes, declared: str | None, legacy: str) -> tuple[str, st
         text = _strict(body[len(codecs.BOM_UTF8):], "utf-8")
         return (text, "utf-8", False) if text is not None else None
     declared = _codec(declared) or "utf-8"
+    legacy = _codec(legacy) or legacy
     text = _strict(body, declared)
     if text is not None and not _MOJIBAKE.search(text):
         return text, declared, False
