@@ -41,14 +41,3 @@ def split_dateline(text: str, language: LanguageText) -> tuple[str, str] | None:
     if not match:
         return None
     return match["source"].strip(), match["date"].strip()
-
-
-def dateline_date(text: str, language: LanguageText) -> dt.date | None:
-    """The date of a date line when it is in the site's own form (used by the spider)."""
-    parts = split_dateline(text, language)
-    if not parts:
-        return None
-    try:
-        return site_date(parts[1])
-    except ValueError:
-        return None

@@ -9,7 +9,7 @@ import pytest
 from crawler.sites.platform import FRENCH
 from crawler.text import site_date, split_dateline
 from pipelines.clean import _boilerplate_pattern, clean_text, is_ticker_leak
-from pipelines.dates import DateReader
+from crawler.dates import DateReader
 from pipelines.decode import decode_body
 
 TEXT = "<p>Béjaïa, l’été « chaud » – Sétif</p>"

@@ -18,7 +18,8 @@ from scrapy.http import Response
 
 from crawler.items import RawPage
 from crawler.sites import get_site
-from crawler.text import dateline_date, fold, normalise
+from crawler.dates import date_reader, dateline_date
+from crawler.text import fold, normalise
 from crawler.urls import ArticleRef, UrlRules
 
 
@@ -57,6 +58,8 @@ class DjazairessSpider(scrapy.Spider):
         www = self.site.chrome.hosts_prefix
         self.allowed_domains = [host[len(www):] if host.startswith(www) else host]
         self._next_texts = {fold(t) for t in self.language.next_page}
+        if self.since:
+            date_reader(self.language.date_locales)  # warm dateparser now, not on the first listing
         # Links are filtered here, before they become requests: handing ~100 duplicate
         # links per page to the duplicate filter costs more than fetching (see STACK.md).
         self._articles_requested: set[str] = set()
