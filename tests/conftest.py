@@ -62,3 +62,44 @@ def run_crawl(base_url: str, database_url: str, tmp_path: Path, *args: str, time
 def replica_server():
     with ReplicaServer(Replica()) as server:
         yield server
+
+
+# -- databases ---------------------------------------------------------------------------------
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_admin():
+    try:
+        import psycopg
+    except ImportError as error:  # pragma: no cover - the [test] extra installs it
+        return None, f"psycopg is not installed ({error})"
+    try:
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3), ""
+    except psycopg.OperationalError as error:
+        return None, str(error).strip().splitlines()[0]
+
+
+@pytest.fixture
+def postgres_url(request):
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    admin, why = _postgres_admin()
+    require_service("PostgreSQL", admin is not None, f"{POSTGRES_ADMIN_URL}: {why}")
+    name = f"djz_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        try:
+            yield f"{base}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """The same test on SQLite and on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        yield request.getfixturevalue("postgres_url")
