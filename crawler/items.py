@@ -59,6 +59,7 @@ class Draft:
 class Article:
     url: str
     site: str
+    edition: str
     language: str
     source: str
     source_slug: str
@@ -81,6 +82,8 @@ class Article:
             "kicker": self.kicker,
             "published_on": self.published_on,
             "body": self.body,
+            "edition": self.edition,
+            "fetched_at": self.fetched_at,
         }
 
     def __repr__(self) -> str:

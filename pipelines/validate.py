@@ -32,6 +32,7 @@ class ValidateStage(Stage):
         return Article(
             url=item.url,
             site=item.site,
+            edition=item.edition,
             language=item.language,
             source=item.source,
             source_slug=item.newspaper,

@@ -1,6 +1,10 @@
 """SQL storage shared by the store pipeline and the query tools: schema, engine, upserts."""
 
-from storage.db import ArticleStore, create_db_engine, mask_url, migrate
-from storage.schema import articles, metadata
+from storage.db import ArticleStore, UpsertResult, create_db_engine, mask_url, migrate
+from storage.runs import finish_run, start_run
+from storage.schema import article_revisions, articles, crawl_runs, metadata, newspapers
 
-__all__ = ["ArticleStore", "articles", "create_db_engine", "mask_url", "metadata", "migrate"]
+__all__ = [
+    "ArticleStore", "UpsertResult", "article_revisions", "articles", "crawl_runs", "create_db_engine",
+    "finish_run", "mask_url", "metadata", "migrate", "newspapers", "start_run",
+]

@@ -1,26 +1,33 @@
-"""Engine, migrations and the batched article upsert (blocking: call it off the reactor)."""
+"""Engine, migrations, and the batched article upsert (blocking: call it off the reactor)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import fcntl
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, case, create_engine, event, func, or_, select, text
 from sqlalchemy.engine import make_url
 
-from storage.schema import articles
+from storage.schema import articles, newspapers
 
+MIGRATION_LOCK_KEY = 0x646A7A6D  # PostgreSQL advisory lock held while migrating ("djzm")
+CONTENT_COLUMNS = ("title", "kicker", "body")
 UPDATED_COLUMNS = ("site", "language", "source", "source_slug", "source_url", "title", "kicker",
-                   "published_on", "body")
+                   "published_on", "body", "last_seen_at", "newspaper_id", "last_crawl_run_id")
 
 
 def mask_url(url: str) -> str:
     """The database URL with its password hidden, for logs and records."""
-    return make_url(url).render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as nothing rather than leaked
+        return "<unparsable database URL>"
 
 
 def create_db_engine(url: str) -> Engine:
@@ -41,29 +48,72 @@ def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files("storage") / "migrations"))
     if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the database up to ``revision`` (an empty database gets the whole schema)."""
-    with engine.begin() as connection:
+@contextlib.contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """SQLite runs DDL outside transactions: serialise migrations with a lock file."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def migrate(engine: Engine, revision: str = "head", downgrade: bool = False) -> None:
+    """Bring the database to ``revision`` (an empty database gets the whole schema).
+
+    Safe when several crawlers start at once: they migrate one after the other, and the
+    later ones find the schema already at ``revision``.
+    """
+    lock = _sqlite_file_lock(engine) if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    with lock, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config = alembic_config(engine)
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        (command.downgrade if downgrade else command.upgrade)(config, revision)
 
 
 @dataclass
 class UpsertResult:
-    rows: int
+    inserted: int = 0
+    updated: int = 0  # title, kicker or body changed: the old version went to article_revisions
+    unchanged: int = 0
+
+
+def _dialect_insert(engine: Engine) -> Any:
+    dialect = engine.dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
+    return insert
 
 
 class ArticleStore:
-    """Batched upserts of article rows keyed by URL."""
+    """Batched upserts of articles keyed by URL, one transaction per batch.
+
+    Concurrency-safe without reading first: ``INSERT … ON CONFLICT DO UPDATE`` decides
+    insert or update inside the database, rows are written in URL order (two writers
+    lock rows in the same order: no deadlock), and the revision history is written by a
+    trigger in the same transaction.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._statement = self._build_upsert()
+        self._insert = _dialect_insert(engine)
+        self._article_upsert = self._build_article_upsert()
+        self._newspaper_ids: dict[tuple[str, str, str, str], int] = {}
 
     @classmethod
     def open(cls, url: str, auto_migrate: bool = True) -> ArticleStore:
@@ -72,25 +122,57 @@ class ArticleStore:
             migrate(engine)
         return cls(engine)
 
-    def _build_upsert(self) -> Any:
-        dialect = self.engine.dialect.name
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        elif dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            raise ValueError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
-        statement = insert(articles)
-        updates = {name: statement.excluded[name] for name in UPDATED_COLUMNS}
-        updates["last_seen_at"] = statement.excluded.last_seen_at
-        return statement.on_conflict_do_update(index_elements=["url"], set_=updates)
+    def _build_article_upsert(self) -> Any:
+        statement = self._insert(articles)
+        new = statement.excluded
+        changed = or_(*(articles.c[name].is_distinct_from(new[name]) for name in CONTENT_COLUMNS))
+        updates = {name: new[name] for name in UPDATED_COLUMNS}
+        updates["times_seen"] = articles.c.times_seen + 1
+        updates["changed_at"] = case((changed, new.last_seen_at), else_=articles.c.changed_at)
+        return statement.on_conflict_do_update(index_elements=["url"], set_=updates).returning(
+            articles.c.times_seen, (articles.c.changed_at == articles.c.last_seen_at).label("changed")
+        )
 
-    def upsert(self, rows: Sequence[dict[str, Any]]) -> UpsertResult:
-        if not rows:
-            return UpsertResult(0)
+    def _newspaper_map(self, connection: Any, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str, str], int]:
+        wanted = {(r["site"], r["edition"], r["source_slug"], r["source"]) for r in rows}
+        missing = sorted(wanted - self._newspaper_ids.keys())
+        if missing:
+            statement = self._insert(newspapers)
+            statement = statement.on_conflict_do_update(
+                index_elements=["site", "edition", "slug"], set_={"name": statement.excluded.name}
+            ).returning(newspapers.c.id)
+            for key in missing:  # a handful per crawl: the map is cached
+                site, edition, slug, name = key
+                self._newspaper_ids[key] = connection.execute(
+                    statement, {"site": site, "edition": edition, "slug": slug, "name": name}).scalar_one()
+        return {key[:3]: self._newspaper_ids[key] for key in wanted}
+
+    def upsert(self, rows: Sequence[dict[str, Any]], crawl_run_id: int | None = None) -> UpsertResult:
+        """Store article rows (``Article.as_row()`` plus ``edition`` and ``fetched_at``)."""
+        latest = {row["url"]: row for row in rows}  # one statement may not touch a row twice
+        result = UpsertResult()
+        if not latest:
+            return result
         with self.engine.begin() as connection:
-            connection.execute(self._statement, list(rows))
-        return UpsertResult(len(rows))
+            newspaper_ids = self._newspaper_map(connection, list(latest.values()))
+            values = []
+            for url in sorted(latest):
+                row = latest[url]
+                values.append({
+                    **{k: v for k, v in row.items() if k not in ("edition", "fetched_at")},
+                    "first_seen_at": row["fetched_at"], "last_seen_at": row["fetched_at"],
+                    "changed_at": row["fetched_at"], "times_seen": 1,
+                    "newspaper_id": newspaper_ids[(row["site"], row["edition"], row["source_slug"])],
+                    "last_crawl_run_id": crawl_run_id,
+                })
+            for times_seen, changed in connection.execute(self._article_upsert, values):
+                if times_seen == 1:
+                    result.inserted += 1
+                elif changed:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+        return result
 
     def count(self) -> int:
         with self.engine.connect() as connection:

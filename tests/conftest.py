@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import uuid
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -35,10 +37,9 @@ class CrawlResult:
     database_url: str
 
 
-def run_crawl(base_url: str, database_url: str, tmp_path: Path, *args: str, timeout: float = 300,
-              settings: dict[str, str] | None = None) -> CrawlResult:
-    """Run ``scrapy crawl djazairess`` in a subprocess, as a user would, against ``base_url``."""
-    stats_file = tmp_path / f"stats-{len(list(tmp_path.glob('stats-*.json')))}.json"
+def crawl_command(base_url: str, database_url: str, stats_file: Path, *args: str,
+                  settings: dict[str, str] | None = None) -> list[str]:
+    """``scrapy crawl djazairess`` as a user would run it, against ``base_url``."""
     overrides = {
         "DATABASE_URL": database_url,
         "STATS_FILE": str(stats_file),
@@ -53,9 +54,32 @@ def run_crawl(base_url: str, database_url: str, tmp_path: Path, *args: str, time
         command += ["-a", arg]
     for name, value in overrides.items():
         command += ["-s", f"{name}={value}"]
+    return command
+
+
+def new_stats_file(tmp_path: Path) -> Path:
+    return tmp_path / f"stats-{uuid.uuid4().hex[:8]}.json"
+
+
+def run_crawl(base_url: str, database_url: str, tmp_path: Path, *args: str, timeout: float = 300,
+              settings: dict[str, str] | None = None) -> CrawlResult:
+    stats_file = new_stats_file(tmp_path)
+    command = crawl_command(base_url, database_url, stats_file, *args, settings=settings)
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
-    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    return CrawlResult(done.returncode, stats, done.stderr, database_url)
+    return CrawlResult(done.returncode, read_stats(stats_file), done.stderr, database_url)
+
+
+def start_crawl(base_url: str, database_url: str, tmp_path: Path, *args: str,
+                settings: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
+    """A crawl in the background: (process, its stats file)."""
+    stats_file = new_stats_file(tmp_path)
+    command = crawl_command(base_url, database_url, stats_file, *args, settings=settings)
+    log = open(stats_file.with_suffix(".log"), "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True), stats_file
+
+
+def read_stats(stats_file: Path) -> dict:
+    return json.loads(stats_file.read_text()) if stats_file.exists() else {}
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +103,9 @@ def _postgres_admin():
         return None, str(error).strip().splitlines()[0]
 
 
-@pytest.fixture
-def postgres_url(request):
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
-    import uuid
-
+@contextlib.contextmanager
+def temporary_postgres_database():
+    """A fresh PostgreSQL database, dropped afterwards (skips or fails when the server is missing)."""
     admin, why = _postgres_admin()
     require_service("PostgreSQL", admin is not None, f"{POSTGRES_ADMIN_URL}: {why}")
     name = f"djz_test_{uuid.uuid4().hex[:12]}"
@@ -96,10 +118,20 @@ def postgres_url(request):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture
+def postgres_url():
+    with temporary_postgres_database() as url:
+        yield url
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
 def database_url(request, tmp_path):
     """The same test on SQLite and on the real PostgreSQL server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     else:
-        yield request.getfixturevalue("postgres_url")
+        with temporary_postgres_database() as url:
+            yield url

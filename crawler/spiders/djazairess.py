@@ -54,6 +54,9 @@ class DjazairessSpider(scrapy.Spider):
             self.since: dt.date | None = dt.date.fromisoformat(since) if since else None
         except ValueError:
             raise ValueError(f"since must be a date as YYYY-MM-DD, got {since!r}") from None
+        # what this run was asked for, as recorded in crawl_runs
+        self.arguments = {"base_url": self.urls.base, "edition": edition,
+                          "newspapers": sorted(self.newspapers), "since": since, **kwargs}
         host = self.urls.netloc.split(":")[0]
         www = self.site.chrome.hosts_prefix
         self.allowed_domains = [host[len(www):] if host.startswith(www) else host]

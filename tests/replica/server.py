@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -16,6 +17,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self.server.hits[self.path] += 1
+        if self.server.delay:
+            time.sleep(self.server.delay)
         page = self.server.lookup(self.path)
         if page is None:
             page = Page(404, "text/html; charset=utf-8", b"<html><body><h1>Page introuvable</h1></body></html>")
@@ -33,6 +36,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     pages: dict[str, Page]
     hits: collections.Counter
+    delay: float = 0.0
 
     def lookup(self, raw_path: str) -> Page | None:
         parts = urlsplit(raw_path)
@@ -45,10 +49,11 @@ class _Server(ThreadingHTTPServer):
 class ReplicaServer:
     """``with ReplicaServer(Replica()) as server: server.base_url``"""
 
-    def __init__(self, replica: Replica | None = None, port: int = 0) -> None:
+    def __init__(self, replica: Replica | None = None, port: int = 0, delay: float = 0.0) -> None:
         self.replica = replica or Replica()
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.hits = collections.Counter()
+        self._server.delay = delay  # seconds per response: a network-bound crawl
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.refresh()
         self._thread = threading.Thread(target=self._server.serve_forever, name="replica", daemon=True)
