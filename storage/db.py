@@ -129,9 +129,21 @@ class ArticleStore:
         updates = {name: new[name] for name in UPDATED_COLUMNS}
         updates["times_seen"] = articles.c.times_seen + 1
         updates["changed_at"] = case((changed, new.last_seen_at), else_=articles.c.changed_at)
-        return statement.on_conflict_do_update(index_elements=["url"], set_=updates).returning(
-            articles.c.times_seen, (articles.c.changed_at == articles.c.last_seen_at).label("changed")
-        )
+        # No RETURNING: with it SQLAlchemy renders one big typed statement per batch, ~30%
+        # slower on PostgreSQL than the driver's executemany (benchmarks/storage.py).
+        return statement.on_conflict_do_update(index_elements=["url"], set_=updates)
+
+    @staticmethod
+    def _outcome(connection: Any, urls: list[str]) -> UpsertResult:
+        """What the upsert just did, read back in its own transaction (the rows are still
+        locked by it, so no other writer can have changed them in between)."""
+        again = articles.c.times_seen > 1
+        inserted, updated, total = connection.execute(
+            select(func.count().filter(articles.c.times_seen == 1),
+                   func.count().filter(again & (articles.c.changed_at == articles.c.last_seen_at)),
+                   func.count()).where(articles.c.url.in_(urls))
+        ).one()
+        return UpsertResult(inserted, updated, total - inserted - updated)
 
     def _newspaper_map(self, connection: Any, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str, str], int]:
         wanted = {(r["site"], r["edition"], r["source_slug"], r["source"]) for r in rows}
@@ -150,9 +162,8 @@ class ArticleStore:
     def upsert(self, rows: Sequence[dict[str, Any]], crawl_run_id: int | None = None) -> UpsertResult:
         """Store article rows (``Article.as_row()`` plus ``edition`` and ``fetched_at``)."""
         latest = {row["url"]: row for row in rows}  # one statement may not touch a row twice
-        result = UpsertResult()
         if not latest:
-            return result
+            return UpsertResult()
         with self.engine.begin() as connection:
             newspaper_ids = self._newspaper_map(connection, list(latest.values()))
             values = []
@@ -165,14 +176,8 @@ class ArticleStore:
                     "newspaper_id": newspaper_ids[(row["site"], row["edition"], row["source_slug"])],
                     "last_crawl_run_id": crawl_run_id,
                 })
-            for times_seen, changed in connection.execute(self._article_upsert, values):
-                if times_seen == 1:
-                    result.inserted += 1
-                elif changed:
-                    result.updated += 1
-                else:
-                    result.unchanged += 1
-        return result
+            connection.execute(self._article_upsert, values)
+            return self._outcome(connection, [v["url"] for v in values])
 
     def count(self) -> int:
         with self.engine.connect() as connection:
