@@ -42,6 +42,12 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3  # 500, 502, 503, 504, 522, 524, 408 and 429 are retried
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 
+# -- resumable jobs ------------------------------------------------------------------------------
+# With -s JOBDIR=DIR a crawl stopped by Ctrl-C or killed (even SIGKILL) resumes where it stopped.
+SCHEDULER = "crawler.frontier.DurableScheduler"
+DUPEFILTER_CLASS = "crawler.frontier.DurableDupeFilter"
+SPIDER_MIDDLEWARES = {"crawler.frontier.FrontierAckMiddleware": 50}
+
 # -- runtime ------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = os.environ.get("SCRAPY_LOG_LEVEL", "INFO")

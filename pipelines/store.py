@@ -19,6 +19,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler.frontier import frontier_done
 from crawler.items import Article
 from pipelines.base import Stage
 from storage import ArticleStore, finish_run, mask_url, start_run
@@ -82,6 +83,8 @@ class StoreStage(Stage):
             self.stats.inc_value("store/articles_unchanged", result.unchanged)
             self.stats.inc_value("store/batches")
             self.stats.inc_value("store/seconds", time.perf_counter() - started)
+            # a resumable job may now forget these requests: their articles are in the database
+            self.crawler.signals.send_catch_log(signal=frontier_done, urls=[row["url"] for row in rows])
 
     async def _flush_periodically(self) -> None:
         while True:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -44,9 +47,29 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+@functools.cache
+def migrations_folder() -> str:
+    """The migration scripts on disk. Inside a zipped egg (Scrapyd) they are copied out once."""
+    folder = resources.files("storage") / "migrations"
+    if isinstance(folder, Path):
+        return str(folder)
+    target = Path(tempfile.mkdtemp(prefix="djazairess-migrations-"))
+
+    def copy(source: Any, destination: Path) -> None:
+        destination.mkdir(exist_ok=True)
+        for entry in source.iterdir():
+            if entry.is_dir():
+                copy(entry, destination / entry.name)
+            elif entry.name.endswith((".py", ".mako")):
+                (destination / entry.name).write_bytes(entry.read_bytes())
+
+    copy(folder, target)
+    return str(target)
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("storage") / "migrations"))
+    config.set_main_option("script_location", migrations_folder())
     if engine is not None:
         config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config

@@ -33,6 +33,7 @@ def finish_run(engine: Engine, run_id: int, reason: str, stats: dict[str, Any]) 
                 finished_at=dt.datetime.now(dt.UTC),
                 finish_reason=reason,
                 pages_fetched=stats.get("response_received_count", 0),
+                pages_skipped_stored=stats.get("discovery/skipped_stored", 0),
                 articles_inserted=stats.get("store/articles_inserted", 0),
                 articles_updated=stats.get("store/articles_updated", 0),
                 articles_unchanged=stats.get("store/articles_unchanged", 0),

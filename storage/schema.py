@@ -38,6 +38,7 @@ crawl_runs = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("finish_reason", String(60)),  # NULL while running (or if the process was killed)
     Column("pages_fetched", Integer),
+    Column("pages_skipped_stored", Integer),  # article pages not fetched: already in the database
     Column("articles_inserted", Integer),
     Column("articles_updated", Integer),
     Column("articles_unchanged", Integer),

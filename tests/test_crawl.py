@@ -116,18 +116,28 @@ def test_no_ticker_or_boilerplate_in_any_field(first_crawl, replica_server) -> N
             assert not any(h in value for h in ticker - {row["title"]}), (row["url"], field)
 
 
-def test_second_crawl_adds_no_rows(first_crawl, replica_server) -> None:
+def test_second_crawl_is_incremental_and_refresh_refetches(first_crawl, replica_server) -> None:
     result, tmp = first_crawl
     before = rows(result.database_url)
     again = run_crawl(replica_server.base_url, result.database_url, tmp)
     assert again.returncode == 0, again.log[-3000:]
+    assert rows(result.database_url) == before  # nothing fetched again, nothing rewritten
+    assert again.stats["discovery/skipped_stored"] == len(ARTICLES)
+    # only the page that was dropped (never stored) is fetched again
+    assert again.stats["discovery/article_pages_fetched"] == len(BROKEN_PAGES)
+    assert again.stats["discovery/listings_stopped_at_stored"] >= 1
+    last = runs(result.database_url)[-1]
+    assert (last["articles_inserted"], last["pages_skipped_stored"]) == (0, len(ARTICLES))
+
+    refreshed = run_crawl(replica_server.base_url, result.database_url, tmp, "refresh=1")
+    assert refreshed.returncode == 0, refreshed.log[-3000:]
     after = rows(result.database_url)
     assert after.keys() == before.keys()
     for url, row in after.items():
-        assert row["id"] == before[url]["id"]
-        assert row["first_seen_at"] == before[url]["first_seen_at"]
-        assert row["changed_at"] == before[url]["changed_at"]
+        assert (row["id"], row["first_seen_at"], row["changed_at"]) == \
+            (before[url]["id"], before[url]["first_seen_at"], before[url]["changed_at"])
         assert row["last_seen_at"] > before[url]["last_seen_at"]
+        assert row["times_seen"] == 2
     last = runs(result.database_url)[-1]
     assert (last["articles_inserted"], last["articles_updated"], last["articles_unchanged"]) == (0, 0, len(ARTICLES))
     assert query(result.database_url, select(article_revisions)) == []
@@ -195,7 +205,7 @@ def test_changed_article_gives_one_revision(kind, tmp_path) -> None:
         replica.articles[index] = dataclasses.replace(
             old, title=old.title + " (actualisé)", paragraphs=old.paragraphs + ("Mise à jour : le chantier est achevé.",))
         server.refresh()
-        again = run_crawl(server.base_url, database_url, tmp_path)
+        again = run_crawl(server.base_url, database_url, tmp_path, "refresh=1")
         assert again.returncode == 0, again.log[-3000:]
         row = rows(database_url)[server.base_url + old.path]
         revisions = query(database_url, select(article_revisions))
@@ -218,8 +228,9 @@ def test_two_crawlers_at_once_into_one_postgres_database(replica_server, tmp_pat
         stored = query(database_url, select(articles.c.url, articles.c.times_seen))
         run_rows = runs(database_url)
     assert len(stored) == len({r["url"] for r in stored}) == len(ARTICLES)
-    assert all(r["times_seen"] == 2 for r in stored)  # both crawlers stored each article
     assert [r["finish_reason"] for r in run_rows] == ["finished", "finished"]
     assert sum(r["articles_inserted"] for r in run_rows) == len(ARTICLES)
-    assert sum(r["articles_inserted"] + r["articles_unchanged"] for r in run_rows) == 2 * len(ARTICLES)
-    assert all(read_stats(stats)["articles/valid"] == len(ARTICLES) for _, stats in crawls)
+    # an article either crawler found already stored was skipped, otherwise stored again unchanged
+    stats = [read_stats(path) for _, path in crawls]
+    assert sum(r["times_seen"] for r in stored) == sum(s["store/rows_written"] for s in stats)
+    assert sum(r["articles_unchanged"] for r in run_rows) == sum(r["times_seen"] - 1 for r in stored)

@@ -11,16 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, Self
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.job import job_dir
 
-from crawler.items import RawPage
-from crawler.sites import get_site
 from crawler.dates import date_reader, dateline_date
+from crawler.frontier import ACK_ON_STORE
+from crawler.items import RawPage
+from crawler.known import KnownArticles
+from crawler.sites import get_site
 from crawler.text import fold, normalise
 from crawler.urls import ArticleRef, UrlRules
+
+
+def _flag(value: str | bool | None) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on") if value is not None else False
 
 
 def _csv(value: str | Iterable[str] | None) -> frozenset[str]:
@@ -40,6 +49,8 @@ class DjazairessSpider(scrapy.Spider):
         edition: str = "fr",
         newspapers: str | None = None,
         since: str | None = None,
+        refresh: str | None = None,
+        deep: str | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -54,9 +65,13 @@ class DjazairessSpider(scrapy.Spider):
             self.since: dt.date | None = dt.date.fromisoformat(since) if since else None
         except ValueError:
             raise ValueError(f"since must be a date as YYYY-MM-DD, got {since!r}") from None
+        # incremental by default: stored articles are not fetched again, and a listing is not
+        # paginated past a page that holds only articles stored before this job started
+        self.refresh = _flag(refresh)  # fetch stored articles again (corrections → revisions)
+        self.deep = _flag(deep)  # paginate every listing to its end (still skipping stored articles)
         # what this run was asked for, as recorded in crawl_runs
-        self.arguments = {"base_url": self.urls.base, "edition": edition,
-                          "newspapers": sorted(self.newspapers), "since": since, **kwargs}
+        self.arguments = {"base_url": self.urls.base, "edition": edition, "newspapers": sorted(self.newspapers),
+                          "since": since, "refresh": self.refresh, "deep": self.deep, **kwargs}
         host = self.urls.netloc.split(":")[0]
         www = self.site.chrome.hosts_prefix
         self.allowed_domains = [host[len(www):] if host.startswith(www) else host]
@@ -67,6 +82,20 @@ class DjazairessSpider(scrapy.Spider):
         # links per page to the duplicate filter costs more than fetching (see STACK.md).
         self._articles_requested: set[str] = set()
         self._newspapers_followed: set[str] = set()
+        self.known: KnownArticles | None = None
+        self.job_started_at = dt.datetime.now(dt.UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not spider.refresh:
+            spider.known = KnownArticles(crawler.settings.get("DATABASE_URL") or "sqlite:///articles.db")
+        spider.job_started_at = _job_started_at(crawler) or spider.job_started_at
+        return spider
+
+    def closed(self, reason: str) -> None:
+        if self.known is not None:
+            self.known.close()
 
     # -- entry points ----------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -77,41 +106,56 @@ class DjazairessSpider(scrapy.Spider):
                 yield request
 
     # -- callbacks ---------------------------------------------------------------
-    def parse_listing(self, response: Response, newspaper: str | None) -> Iterator[scrapy.Request]:
+    async def parse_listing(self, response: Response, newspaper: str | None) -> AsyncIterator[scrapy.Request]:
         """The edition home page or a newspaper listing page (ticker links included)."""
         stats = self.crawler.stats
         stats.inc_value("discovery/listing_pages")
         teaser_dates = self._teaser_dates(response)
+        refs = {}
         for href in response.css("a::attr(href)").getall():
             ref = self.urls.article(href, response.url)
             if ref is not None:
-                yield from self._follow_article(ref, teaser_dates.get(ref.url))
-                if newspaper is None:
-                    yield from self._follow_newspaper(ref.newspaper)
+                refs.setdefault(ref.url, ref)
+        stored = await self._stored(refs)
+        for ref in refs.values():
+            for request in self._follow_article(ref, teaser_dates.get(ref.url), stored):
+                yield request
+            if newspaper is None:
+                for request in self._follow_newspaper(ref.newspaper):
+                    yield request
         if newspaper is None:
             for href in response.css(self.site.chrome.newspaper_links).xpath("@href").getall():
                 slug = self.urls.listing_slug(href, response.url)
                 if slug:
-                    yield from self._follow_newspaper(slug)
+                    for request in self._follow_newspaper(slug):
+                        yield request
             return
         if self.since and teaser_dates and min(teaser_dates.values()) < self.since:
             # listings run newest first: everything after this page is older still
             stats.inc_value("discovery/listings_stopped_at_since")
             return
+        if self._only_old_news(response, newspaper, stored):
+            stats.inc_value("discovery/listings_stopped_at_stored")
+            return
         next_url = self._next_page(response)
         if next_url:
             yield response.follow(next_url, callback=self.parse_listing, cb_kwargs={"newspaper": newspaper})
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[scrapy.Request]:
         self.crawler.stats.inc_value("discovery/feeds")
         response.selector.remove_namespaces()
+        found = []
         for item in response.xpath("//item"):
             ref = self.urls.article(item.xpath("normalize-space(link)").get(""), response.url)
-            if ref is None:
-                continue
-            yield from self._follow_article(ref, self._rss_date(item.xpath("normalize-space(pubDate)").get("")))
+            if ref is not None:
+                found.append((ref, self._rss_date(item.xpath("normalize-space(pubDate)").get(""))))
+        stored = await self._stored({ref.url: ref for ref, _ in found})
+        for ref, published in found:
+            for request in self._follow_article(ref, published, stored):
+                yield request
 
     def parse_article(self, response: Response, ref: ArticleRef) -> Iterator[RawPage]:
+        self.crawler.stats.inc_value("discovery/article_pages_fetched")
         final = self.urls.article(response.url) if response.url != ref.url else ref
         if final is None:  # redirected away from an article
             self.crawler.stats.inc_value("discovery/not_an_article")
@@ -131,7 +175,23 @@ class DjazairessSpider(scrapy.Spider):
         )
 
     # -- helpers -----------------------------------------------------------------
-    def _follow_article(self, ref: ArticleRef, published: dt.date | None) -> Iterator[scrapy.Request]:
+    async def _stored(self, refs: dict[str, ArticleRef]) -> dict[str, dt.datetime]:
+        """Which of these articles the database holds (URL → first seen); {} with refresh=1."""
+        if self.known is None:
+            return {}
+        wanted = [url for url, ref in refs.items() if not self.newspapers or ref.newspaper in self.newspapers]
+        return await self.known.stored(wanted)
+
+    def _only_old_news(self, response: Response, newspaper: str, stored: dict[str, dt.datetime]) -> bool:
+        """True when every article this listing page lists was stored before this job began."""
+        if self.deep or self.known is None:
+            return False
+        listed = {ref.url for href in response.xpath("//a[not(ancestor::marquee)]/@href").getall()
+                  if (ref := self.urls.article(href, response.url)) and ref.newspaper == newspaper}
+        return bool(listed) and all(url in stored and stored[url] < self.job_started_at for url in listed)
+
+    def _follow_article(self, ref: ArticleRef, published: dt.date | None,
+                        stored: dict[str, dt.datetime]) -> Iterator[scrapy.Request]:
         if ref.url in self._articles_requested:
             return
         if self.newspapers and ref.newspaper not in self.newspapers:
@@ -140,8 +200,11 @@ class DjazairessSpider(scrapy.Spider):
             self.crawler.stats.inc_value("discovery/skipped_before_since")
             return
         self._articles_requested.add(ref.url)
+        if ref.url in stored:
+            self.crawler.stats.inc_value("discovery/skipped_stored")
+            return
         self.crawler.stats.inc_value("discovery/article_requests")
-        yield scrapy.Request(ref.url, callback=self.parse_article, cb_kwargs={"ref": ref})
+        yield scrapy.Request(ref.url, callback=self.parse_article, cb_kwargs={"ref": ref}, meta={ACK_ON_STORE: True})
 
     def _follow_newspaper(self, slug: str) -> Iterator[scrapy.Request]:
         if slug in self._newspapers_followed or (self.newspapers and slug not in self.newspapers):
@@ -183,3 +246,15 @@ class DjazairessSpider(scrapy.Spider):
             return email.utils.parsedate_to_datetime(text).date() if text else None
         except (TypeError, ValueError):
             return None
+
+
+def _job_started_at(crawler: Crawler) -> dt.datetime | None:
+    """When this JOBDIR job first started: a resumed job keeps its first start time."""
+    folder = job_dir(crawler.settings)
+    if not folder:
+        return None
+    marker = Path(folder, "job-started-at")
+    if not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(dt.datetime.now(dt.UTC).isoformat())
+    return dt.datetime.fromisoformat(marker.read_text().strip())

@@ -38,6 +38,13 @@ class _Server(ThreadingHTTPServer):
     hits: collections.Counter
     delay: float = 0.0
 
+    def handle_error(self, request, client_address) -> None:
+        # a client that hangs up (a killed crawler) is not the server's problem
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     def lookup(self, raw_path: str) -> Page | None:
         parts = urlsplit(raw_path)
         key = parts.path.rstrip("/") or "/"
