@@ -6,9 +6,14 @@ descriptive User-Agent, two requests at a time per domain.
 
 import os
 
+from crawler import logsafety
+
+logsafety.install()  # before Scrapy logs its settings: DATABASE_URL's password is masked everywhere
+
 BOT_NAME = "djazairess"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits non-zero when the database stayed down
 
 # -- storage --------------------------------------------------------------------------------
 # SQLite by default; PostgreSQL with DATABASE_URL=postgresql+psycopg://user@host/dbname
@@ -16,6 +21,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///articles.db")
 DATABASE_AUTO_MIGRATE = True  # bring the schema to the latest Alembic revision before storing
 STORE_BATCH_SIZE = 200  # rows per upsert batch
 STORE_FLUSH_SECONDS = 5.0  # a partial batch is written once it is this old
+STORE_RETRY_TIMES = 5  # a failing batch is retried with backoff (0.5 s, 1 s, 2 s, …) …
+STORE_RETRY_BACKOFF = 0.5
+STORE_SPOOL_DIR = "spool"  # … then spooled here, and stored first by the next run
+STORE_SQLITE_BUSY_TIMEOUT = 30.0  # seconds a SQLite write waits for another writer's lock
 
 # -- the pipeline: one stage per job, in this order -----------------------------------------
 ITEM_PIPELINES = {
@@ -40,6 +49,11 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3  # 500, 502, 503, 504, 522, 524, 408 and 429 are retried
+RETRY_AFTER_MAX = 60  # seconds of Retry-After honoured; a longer wait is left to the next run
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's retries + Retry-After
+}
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 
 # -- resumable jobs ------------------------------------------------------------------------------

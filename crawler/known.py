@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from storage import articles, create_db_engine
+from storage import articles, create_db_engine, fetch_failures
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,20 @@ class KnownArticles:
         if not wanted:
             return {}
         return await asyncio.to_thread(self._stored, wanted)
+
+    async def failed(self, site: str, prefix: str) -> list[str]:
+        """Article URLs recorded in fetch_failures by earlier runs (tried again first)."""
+        def read() -> list[str]:
+            try:
+                with self.engine.connect() as connection:
+                    return list(connection.scalars(
+                        select(fetch_failures.c.url)
+                        .where(fetch_failures.c.site == site, fetch_failures.c.url.startswith(prefix))
+                        .order_by(fetch_failures.c.last_seen_at)))
+            except DBAPIError:
+                return []
+
+        return await asyncio.to_thread(read)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,15 +1,17 @@
 """Stage 1 – bytes to text: trust the declared charset only when the text proves it.
 
 Scrapy takes the charset from the HTTP header, a BOM or <meta>. A windows-1252 body
-labelled UTF-8 then decodes with U+FFFD replacement characters, and a UTF-8 body
-labelled windows-1252 decodes into mojibake ("Ã©"). Both are detected here and repaired
-with the edition's legacy single-byte encoding (or re-read as UTF-8); a body that
-decodes cleanly under none of them is dropped, never stored.
+labelled UTF-8 then decodes with U+FFFD replacement characters, a UTF-8 body labelled
+windows-1252 decodes into mojibake ("Ã©"), and a windows-1256 body read as windows-1252
+decodes "cleanly" into foreign letters. All three are detected here; the body is re-read
+as UTF-8 or with the edition's legacy single-byte encoding when that gives clean text in
+the edition's language, and otherwise dropped (``bad_encoding``), never stored.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 from crawler.items import Draft, RawPage
@@ -38,27 +40,46 @@ def _strict(body: bytes, encoding: str) -> str | None:
     return None if "\ufffd" in text else text
 
 
-def decode_body(body: bytes, declared: str | None, legacy: str) -> tuple[str, str, bool] | None:
-    """(text, encoding used, repaired?) or None when no encoding gives clean text."""
+_OTHER_LETTERS = re.compile(r"[^\W\d_\x00-\x7f]")  # letters outside ASCII
+
+
+@functools.lru_cache(maxsize=16)
+def _native(letters: str) -> re.Pattern[str]:
+    return re.compile(f"[{letters}]" if letters else r"(?!)")
+
+
+def plausible(text: str, native_letters: str, minimum: int = 20, share: float = 0.9) -> bool:
+    """Does the text use its language's letters? A French page read as windows-1252 while it
+    was windows-1256 (or the reverse) decodes without an error but into foreign letters."""
+    others = _OTHER_LETTERS.findall(text)
+    if len(others) < minimum:
+        return True
+    native = _native(native_letters)
+    return sum(1 for letter in others if native.match(letter)) >= share * len(others)
+
+
+def decode_body(body: bytes, declared: str | None, legacy: str, native_letters: str = "") -> tuple[str, str, bool] | None:
+    """(text, encoding used, repaired?) or None when no encoding gives clean text.
+
+    A clean UTF-8 decode is trusted as it is (other bytes almost never decode as UTF-8);
+    a single-byte decode must also read as the language's letters.
+    """
     if body.startswith(codecs.BOM_UTF8):
         text = _strict(body[len(codecs.BOM_UTF8):], "utf-8")
         return (text, "utf-8", False) if text is not None else None
     declared = _codec(declared) or "utf-8"
     legacy = _codec(legacy) or legacy
-    text = _strict(body, declared)
-    if text is not None and not _MOJIBAKE.search(text):
-        return text, declared, False
-    if text is not None and declared != "utf-8":
-        # mojibake: UTF-8 bytes labelled as a single-byte charset
-        fixed = _strict(body, "utf-8")
-        if fixed is not None:
-            return fixed, "utf-8", True
-    for candidate in (legacy, "utf-8"):
-        if candidate == declared:
-            continue
-        fixed = _strict(body, candidate)
-        if fixed is not None and not _MOJIBAKE.search(fixed):
-            return fixed, candidate, True
+
+    def clean(encoding: str) -> str | None:
+        text = _strict(body, encoding)
+        if text is None or _MOJIBAKE.search(text):
+            return None
+        return text if encoding == "utf-8" or plausible(text, native_letters) else None
+
+    for candidate in dict.fromkeys((declared, "utf-8", legacy)):
+        text = clean(candidate)
+        if text is not None:
+            return text, candidate, candidate != declared
     return None
 
 
@@ -70,7 +91,8 @@ class DecodeStage(Stage):
         if media_type not in _HTML_TYPES:
             self.drop("not_html", item.url, media_type)
         edition = get_site(item.site).edition(item.edition)
-        decoded = decode_body(item.body, item.encoding, edition.language.legacy_encoding)
+        decoded = decode_body(item.body, item.encoding, edition.language.legacy_encoding,
+                              edition.language.native_letters)
         if decoded is None:
             self.drop("bad_encoding", item.url, f"declared {item.encoding}")
         text, encoding, repaired = decoded

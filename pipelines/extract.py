@@ -38,6 +38,8 @@ BLOCK_TAGS = frozenset(
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 MAX_LINES_ABOVE_DATELINE = 4
 _XML_PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# libxml2 drops everything after a stray </html> or </body>; browsers ignore them. So do we.
+_EARLY_END = re.compile(r"</(?:html|body)\s*>", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:]\s+")
 
 
@@ -72,7 +74,7 @@ class Fields:
 def parse_html(text: str) -> etree._Element:
     # lxml refuses str input that carries an XML encoding declaration; the text is
     # already decoded, so the prolog says nothing we need.
-    text = _XML_PROLOG.sub("", text, count=1)
+    text = _EARLY_END.sub("", _XML_PROLOG.sub("", text, count=1))
     parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
     return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
 

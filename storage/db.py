@@ -14,10 +14,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, case, create_engine, event, func, or_, select, text
+from sqlalchemy import Engine, case, create_engine, delete, event, func, or_, select, text
 from sqlalchemy.engine import make_url
 
-from storage.schema import articles, newspapers
+from storage.schema import articles, fetch_failures, newspapers
 
 MIGRATION_LOCK_KEY = 0x646A7A6D  # PostgreSQL advisory lock held while migrating ("djzm")
 CONTENT_COLUMNS = ("title", "kicker", "body")
@@ -33,15 +33,18 @@ def mask_url(url: str) -> str:
         return "<unparsable database URL>"
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, sqlite_busy_seconds: float = 30.0) -> Engine:
+    """An engine; for SQLite, a writer waits up to ``sqlite_busy_seconds`` for another's lock."""
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
+        busy_ms = int(sqlite_busy_seconds * 1000)
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             # WAL: readers (Datasette, the query command) do not block the crawl's writes
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
     return engine
@@ -139,8 +142,8 @@ class ArticleStore:
         self._newspaper_ids: dict[tuple[str, str, str, str], int] = {}
 
     @classmethod
-    def open(cls, url: str, auto_migrate: bool = True) -> ArticleStore:
-        engine = create_db_engine(url)
+    def open(cls, url: str, auto_migrate: bool = True, sqlite_busy_seconds: float = 30.0) -> ArticleStore:
+        engine = create_db_engine(url, sqlite_busy_seconds)
         if auto_migrate:
             migrate(engine)
         return cls(engine)
@@ -182,12 +185,18 @@ class ArticleStore:
                     statement, {"site": site, "edition": edition, "slug": slug, "name": name}).scalar_one()
         return {key[:3]: self._newspaper_ids[key] for key in wanted}
 
-    def upsert(self, rows: Sequence[dict[str, Any]], crawl_run_id: int | None = None) -> UpsertResult:
-        """Store article rows (``Article.as_row()`` plus ``edition`` and ``fetched_at``)."""
+    def upsert(self, rows: Sequence[dict[str, Any]], crawl_run_id: int | None = None,
+               failures: Sequence[dict[str, Any]] = ()) -> UpsertResult:
+        """Store article rows (``Article.as_row()``) and fetch failures, in one transaction.
+
+        A stored article's earlier failure is removed; a failure row is
+        ``{"url", "site", "reason", "seen_at"}``.
+        """
         latest = {row["url"]: row for row in rows}  # one statement may not touch a row twice
-        if not latest:
-            return UpsertResult()
         with self.engine.begin() as connection:
+            self._record_failures(connection, failures, crawl_run_id)
+            if not latest:
+                return UpsertResult()
             newspaper_ids = self._newspaper_map(connection, list(latest.values()))
             values = []
             for url in sorted(latest):
@@ -200,7 +209,24 @@ class ArticleStore:
                     "last_crawl_run_id": crawl_run_id,
                 })
             connection.execute(self._article_upsert, values)
-            return self._outcome(connection, [v["url"] for v in values])
+            stored = [v["url"] for v in values]
+            connection.execute(delete(fetch_failures).where(fetch_failures.c.url.in_(stored)))
+            return self._outcome(connection, stored)
+
+    def _record_failures(self, connection: Any, failures: Sequence[dict[str, Any]], crawl_run_id: int | None) -> None:
+        latest = {f["url"]: f for f in failures}
+        if not latest:
+            return
+        statement = self._insert(fetch_failures)
+        statement = statement.on_conflict_do_update(index_elements=["url"], set_={
+            "reason": statement.excluded.reason, "last_seen_at": statement.excluded.last_seen_at,
+            "attempts": fetch_failures.c.attempts + 1, "last_crawl_run_id": statement.excluded.last_crawl_run_id,
+        })
+        connection.execute(statement, [
+            {"url": url, "site": f["site"], "reason": f["reason"][:80], "first_seen_at": f["seen_at"],
+             "last_seen_at": f["seen_at"], "attempts": 1, "last_crawl_run_id": crawl_run_id}
+            for url, f in sorted(latest.items())
+        ])
 
     def count(self) -> int:
         with self.engine.connect() as connection:

@@ -87,3 +87,17 @@ article_revisions = Table(
     Column("crawl_run_id", Integer, ForeignKey("crawl_runs.id", ondelete="SET NULL")),
     Index("ix_article_revisions_article_id", "article_id"),
 )
+
+# Article pages that could not be fetched or read: retried by the next run, removed once stored.
+fetch_failures = Table(
+    "fetch_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(500), nullable=False, unique=True),
+    Column("site", String(40), nullable=False),
+    Column("reason", String(80), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="1"),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_crawl_run_id", Integer, ForeignKey("crawl_runs.id", ondelete="SET NULL")),
+)

@@ -209,14 +209,16 @@ def test_changed_article_gives_one_revision(kind, tmp_path) -> None:
         assert again.returncode == 0, again.log[-3000:]
         row = rows(database_url)[server.base_url + old.path]
         revisions = query(database_url, select(article_revisions))
-        last_run = runs(database_url)[-1]
+        all_runs = runs(database_url)
+        last_run = all_runs[-1]
+    assert (again.stats["store/articles_updated"], again.stats["store/articles_unchanged"]) == (1, len(ARTICLES) - 1)
     assert row["title"] == old.title + " (actualisé)"
     assert row["body"].endswith("Mise à jour : le chantier est achevé.")
     assert len(revisions) == 1
     assert (revisions[0]["article_id"], revisions[0]["title"], revisions[0]["body"]) == (row["id"], old.title, old.body)
     assert revisions[0]["replaced_at"] == row["changed_at"] == row["last_seen_at"]
     assert revisions[0]["valid_from"] == row["first_seen_at"]
-    assert (last_run["articles_updated"], last_run["articles_unchanged"]) == (1, len(ARTICLES) - 1)
+    assert (last_run["articles_updated"], last_run["articles_unchanged"]) == (1, len(ARTICLES) - 1), all_runs
 
 
 @pytest.mark.postgres

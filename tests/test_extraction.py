@@ -9,6 +9,7 @@ import pytest
 
 from crawler.items import Article
 from pipelines.base import Dropped
+from crawler.sites.platform import FRENCH
 from pipelines.decode import decode_body
 from pipelines.extract import extract_page
 from pipelines.offline import OfflineChain
@@ -54,7 +55,7 @@ def test_structure_alone_finds_the_same_fields(fixture: Path) -> None:
     """With every selector set switched off, the page's structure must give the same fields."""
     expected = json.loads(fixture.read_text(encoding="utf-8"))
     html = fixture.with_suffix(".html").read_bytes()
-    text, _, _ = decode_body(html, expected["content_type"].partition("charset=")[2], "windows-1252")
+    text, _, _ = decode_body(html, expected["content_type"].partition("charset=")[2], "windows-1252", FRENCH.native_letters)
     fields = extract_page(text, expected["url"], use_selectors=False)
     assert fields.method == "structure"
     assert fields.title == expected["title"]
@@ -69,7 +70,7 @@ def test_known_template_is_read_by_its_selectors_others_by_structure(chain: Offl
     methods = {}
     for article in ARTICLES:
         page = pages[article.path]
-        text, _, _ = decode_body(page.body, page.content_type.partition("charset=")[2], "windows-1252")
+        text, _, _ = decode_body(page.body, page.content_type.partition("charset=")[2], "windows-1252", FRENCH.native_letters)
         fields = extract_page(text, BASE + article.path)
         methods.setdefault(article.template, set()).add(fields.method)
     assert methods == {"jsf2018": {"selectors:2018"}, "html5": {"structure"}, "soup": {"structure"}}

@@ -16,24 +16,24 @@ TEXT = "<p>Béjaïa, l’été « chaud » – Sétif</p>"
 
 
 def test_clean_utf8_is_kept() -> None:
-    assert decode_body(TEXT.encode(), "utf-8", "windows-1252") == (TEXT, "utf-8", False)
+    assert decode_body(TEXT.encode(), "utf-8", "windows-1252", FRENCH.native_letters) == (TEXT, "utf-8", False)
 
 
 def test_windows_1252_labelled_utf8_is_repaired() -> None:
-    assert decode_body(TEXT.encode("cp1252"), "utf-8", "windows-1252") == (TEXT, "cp1252", True)
+    assert decode_body(TEXT.encode("cp1252"), "utf-8", "windows-1252", FRENCH.native_letters) == (TEXT, "cp1252", True)
 
 
 def test_utf8_labelled_windows_1252_is_repaired_not_stored_as_mojibake() -> None:
-    assert decode_body(TEXT.encode(), "windows-1252", "windows-1252") == (TEXT, "utf-8", True)
+    assert decode_body(TEXT.encode(), "windows-1252", "windows-1252", FRENCH.native_letters) == (TEXT, "utf-8", True)
 
 
 def test_bom_wins_over_label() -> None:
-    assert decode_body(b"\xef\xbb\xbf" + TEXT.encode(), "windows-1252", "windows-1252")[0] == TEXT
+    assert decode_body(b"\xef\xbb\xbf" + TEXT.encode(), "windows-1252", "windows-1252", FRENCH.native_letters)[0] == TEXT
 
 
 def test_undecodable_body_is_rejected() -> None:
     # invalid as UTF-8, and 0x81/0x8d are undefined in windows-1252
-    assert decode_body(b"<p>\x81\x8d\xc3(</p>", "utf-8", "windows-1252") is None
+    assert decode_body(b"<p>\x81\x8d\xc3(</p>", "utf-8", "windows-1252", FRENCH.native_letters) is None
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -28,6 +28,9 @@ class LanguageText:
     legacy_encoding: str
     # dateparser locales for dates that are not in the site's own DD - MM - YYYY form
     date_locales: tuple[str, ...] = ()
+    # the non-ASCII letters text of this language is written with (a regex class body): a page
+    # decoded with the wrong single-byte charset is full of other letters
+    native_letters: str = ""
 
 
 def _dateline(lead: str, joiner: str) -> re.Pattern[str]:
@@ -49,6 +52,7 @@ FRENCH = LanguageText(
     next_page=("Suivant", "Page suivante", "»"),  # [assumed]
     legacy_encoding="windows-1252",
     date_locales=("fr",),
+    native_letters="àâäæçéèêëîïôöœùûüÿÀÂÄÆÇÉÈÊËÎÏÔÖŒÙÛÜŸ",
 )
 
 ARABIC = LanguageText(
@@ -59,6 +63,7 @@ ARABIC = LanguageText(
     next_page=("التالي", "»"),  # [assumed]
     legacy_encoding="windows-1256",
     date_locales=("ar-DZ",),
+    native_letters="\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeffàâçéèêëîïôûùü",
 )
 
 ENGLISH = LanguageText(
@@ -69,6 +74,7 @@ ENGLISH = LanguageText(
     next_page=("Next", "»"),  # [assumed]
     legacy_encoding="windows-1252",
     date_locales=("en",),
+    native_letters="éèàçüöïëâêô",
 )
 
 

@@ -15,14 +15,18 @@ from pathlib import Path
 from typing import Any, Self
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.job import job_dir
+from twisted.python.failure import Failure
 
 from crawler.dates import date_reader, dateline_date
 from crawler.frontier import ACK_ON_STORE
 from crawler.items import RawPage
 from crawler.known import KnownArticles
+from crawler.signals import fetch_failed
 from crawler.sites import get_site
 from crawler.text import fold, normalise
 from crawler.urls import ArticleRef, UrlRules
@@ -88,9 +92,10 @@ class DjazairessSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if not spider.refresh:
-            spider.known = KnownArticles(crawler.settings.get("DATABASE_URL") or "sqlite:///articles.db")
+        spider.known = KnownArticles(crawler.settings.get("DATABASE_URL") or "sqlite:///articles.db")
         spider.job_started_at = _job_started_at(crawler) or spider.job_started_at
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.request_scheduled, signal=signals.request_scheduled)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -99,6 +104,14 @@ class DjazairessSpider(scrapy.Spider):
 
     # -- entry points ----------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # pages that failed in earlier runs first, whether or not a listing still shows them
+        failed = await self.known.failed(self.site.name, self.urls.base + "/") if self.known else []
+        for url in failed:
+            ref = self.urls.article(url)
+            if ref and ref.url not in self._articles_requested and (not self.newspapers or ref.newspaper in self.newspapers):
+                self._articles_requested.add(ref.url)
+                self.crawler.stats.inc_value("discovery/retried_failures")
+                yield self._article_request(ref)
         yield scrapy.Request(self.urls.home(), callback=self.parse_listing, cb_kwargs={"newspaper": None})
         yield scrapy.Request(self.urls.feed(), callback=self.parse_feed)
         for slug in sorted(self.newspapers):
@@ -177,14 +190,14 @@ class DjazairessSpider(scrapy.Spider):
     # -- helpers -----------------------------------------------------------------
     async def _stored(self, refs: dict[str, ArticleRef]) -> dict[str, dt.datetime]:
         """Which of these articles the database holds (URL → first seen); {} with refresh=1."""
-        if self.known is None:
+        if self.known is None or self.refresh:
             return {}
         wanted = [url for url, ref in refs.items() if not self.newspapers or ref.newspaper in self.newspapers]
         return await self.known.stored(wanted)
 
     def _only_old_news(self, response: Response, newspaper: str, stored: dict[str, dt.datetime]) -> bool:
         """True when every article this listing page lists was stored before this job began."""
-        if self.deep or self.known is None:
+        if self.deep or self.refresh or self.known is None:
             return False
         listed = {ref.url for href in response.xpath("//a[not(ancestor::marquee)]/@href").getall()
                   if (ref := self.urls.article(href, response.url)) and ref.newspaper == newspaper}
@@ -204,7 +217,36 @@ class DjazairessSpider(scrapy.Spider):
             self.crawler.stats.inc_value("discovery/skipped_stored")
             return
         self.crawler.stats.inc_value("discovery/article_requests")
-        yield scrapy.Request(ref.url, callback=self.parse_article, cb_kwargs={"ref": ref}, meta={ACK_ON_STORE: True})
+        yield self._article_request(ref)
+
+    def _article_request(self, ref: ArticleRef) -> scrapy.Request:
+        return scrapy.Request(ref.url, callback=self.parse_article, errback=self.article_failed,
+                              cb_kwargs={"ref": ref}, meta={ACK_ON_STORE: True})
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article page that could not be fetched, after retries: counted and recorded."""
+        self._record_failure(failure.request, failure_reason(failure))
+
+    def request_dropped(self, request: scrapy.Request, **_: Any) -> None:
+        # A redirect back to a URL already requested is dropped by the duplicate filter,
+        # without an errback: that is how a redirect loop ends in Scrapy.
+        if request.meta.get(ACK_ON_STORE) and request.meta.get("redirect_urls"):
+            self._record_failure(request, "redirect_loop")
+
+    def request_scheduled(self, request: scrapy.Request, **_: Any) -> None:
+        # Scrapy's offsite filter compares host names only; another port or scheme-host of the
+        # same machine is another site too. Nothing off the base URL's host is ever fetched.
+        if self.urls.on_site(request.url) is None:
+            self.crawler.stats.inc_value("discovery/offsite_filtered")
+            if request.meta.get(ACK_ON_STORE):
+                self._record_failure(request, "offsite_redirect")
+            raise IgnoreRequest(f"not on {self.urls.base}: {request.url}")
+
+    def _record_failure(self, request: scrapy.Request, reason: str) -> None:
+        url = request.meta.get("redirect_urls", [request.url])[0]  # the article URL, not where it led
+        self.crawler.stats.inc_value(f"fetch/failed/{reason}")
+        self.logger.warning("could not fetch %s: %s", url, reason)
+        self.crawler.signals.send_catch_log(signal=fetch_failed, url=url, site=self.site.name, reason=reason)
 
     def _follow_newspaper(self, slug: str) -> Iterator[scrapy.Request]:
         if slug in self._newspapers_followed or (self.newspapers and slug not in self.newspapers):
@@ -258,3 +300,32 @@ def _job_started_at(crawler: Crawler) -> dt.datetime | None:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(dt.datetime.now(dt.UTC).isoformat())
     return dt.datetime.fromisoformat(marker.read_text().strip())
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, stable name for why a download failed (stats keys and fetch_failures.reason)."""
+    from scrapy.exceptions import DownloadCancelledError
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import defer, error
+    from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"http_{value.response.status}"
+    if isinstance(value, IgnoreRequest):
+        text = str(value).lower()
+        if "redirect" in text:
+            return "redirect_loop"
+        if "offsite" in text:
+            return "offsite_redirect"
+        return "ignored"
+    if isinstance(value, defer.TimeoutError | error.TimeoutError | error.TCPTimedOutError):
+        return "timeout"
+    if isinstance(value, defer.CancelledError | DownloadCancelledError):
+        return "too_large"  # Scrapy cancels a download that passes DOWNLOAD_MAXSIZE
+    if isinstance(value, ResponseFailed | ResponseNeverReceived):
+        names = " ".join(type(r.value).__name__ for r in getattr(value, "reasons", []))
+        return "truncated" if "DataLoss" in names else "connection_lost"
+    if isinstance(value, error.ConnectionRefusedError | error.ConnectError | error.DNSLookupError):
+        return "unreachable"
+    return type(value).__name__.lower()

@@ -8,6 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from tests.replica.faults import Fault
 from tests.replica.site import Page, Replica
 
 
@@ -16,12 +17,21 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self.server.hits[self.path] += 1
+        with self.server.lock:
+            self.server.hits[self.path] += 1
         if self.server.delay:
             time.sleep(self.server.delay)
         page = self.server.lookup(self.path)
         if page is None:
             page = Page(404, "text/html; charset=utf-8", b"<html><body><h1>Page introuvable</h1></body></html>")
+        fault = self.server.faults.get(urlsplit(self.path).path)
+        if fault is not None:
+            with self.server.lock:
+                self.server.fault_hits[self.path] += 1
+                hit = self.server.fault_hits[self.path]
+            if fault.applies(hit):
+                fault.respond(self, page.body, page.content_type)
+                return
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
@@ -37,6 +47,9 @@ class _Server(ThreadingHTTPServer):
     pages: dict[str, Page]
     hits: collections.Counter
     delay: float = 0.0
+    faults: dict[str, Fault]
+    fault_hits: collections.Counter
+    lock: threading.Lock
 
     def handle_error(self, request, client_address) -> None:
         # a client that hangs up (a killed crawler) is not the server's problem
@@ -56,10 +69,14 @@ class _Server(ThreadingHTTPServer):
 class ReplicaServer:
     """``with ReplicaServer(Replica()) as server: server.base_url``"""
 
-    def __init__(self, replica: Replica | None = None, port: int = 0, delay: float = 0.0) -> None:
+    def __init__(self, replica: Replica | None = None, port: int = 0, delay: float = 0.0,
+                 faults: dict[str, Fault] | None = None) -> None:
         self.replica = replica or Replica()
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.hits = collections.Counter()
+        self._server.faults = dict(faults or {})  # path → fault (see tests/replica/faults.py)
+        self._server.fault_hits = collections.Counter()
+        self._server.lock = threading.Lock()
         self._server.delay = delay  # seconds per response: a network-bound crawl
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.refresh()

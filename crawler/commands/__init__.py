@@ -1,0 +1,1 @@
+"""Project commands (Scrapy's COMMANDS_MODULE)."""
