@@ -135,3 +135,57 @@ def database_url(request, tmp_path):
     else:
         with temporary_postgres_database() as url:
             yield url
+
+
+# -- a PostgreSQL server of the test's own ---------------------------------------------------------
+class ThrowawayPostgres:
+    """A PostgreSQL cluster in a temporary directory that a test may stop and start at will."""
+
+    def __init__(self) -> None:
+        import glob
+        import shutil
+        import socket
+        import tempfile
+
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        require_service("initdb", bool(binaries) or bool(shutil.which("initdb")),
+                        "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+        self.bin = Path(binaries[-1]).parent if binaries else Path(shutil.which("initdb")).parent
+        self.root = Path(tempfile.mkdtemp(prefix="djz-pg-"))
+        self.data = self.root / "data"
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            shutil.chown(self.root, "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def remove(self) -> None:
+        import shutil
+
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture
+def throwaway_postgres():
+    server = ThrowawayPostgres()
+    server.start()
+    yield server
+    server.remove()

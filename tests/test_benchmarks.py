@@ -12,3 +12,13 @@ def test_storage_benchmark_runs(capsys) -> None:
     out = capsys.readouterr().out
     for path in ("bare Core insert", "writer: insert", "writer: re-upsert unchanged", "writer: re-upsert changed"):
         assert re.search(rf"sqlite\s+{re.escape(path)}.*\d+%", out), out
+
+
+def test_hostile_report_runs_and_shows_no_garbage_and_no_loss(tmp_path) -> None:
+    from benchmarks import hostile
+
+    outcome = hostile.crawl_hostile(tmp_path)
+    table = hostile.report(*outcome)
+    total = next(line for line in table.splitlines() if line.startswith("total")).split()
+    assert total[-2:] == ["0", "0"], table  # garbage rows, articles lost
+    assert "requests to the other host: 0" in table
