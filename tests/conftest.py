@@ -47,6 +47,7 @@ def crawl_command(base_url: str, database_url: str, stats_file: Path, *args: str
         "DOWNLOAD_DELAY": "0",
         "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
         "STORE_FLUSH_SECONDS": "0.5",
+        "STORE_SPOOL_DIR": str(stats_file.parent / "spool"),  # never the checkout
         **(settings or {}),
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "djazairess", "-a", f"base_url={base_url}"]
