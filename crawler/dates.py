@@ -1,13 +1,14 @@
 """Dates as the site writes them.
 
-The site's own form (``DD - MM - YYYY``) takes a regex (~1 µs). Anything else goes to
-dateparser, restricted to the language's locales and strict about the parts it needs,
+The site's own form (``DD - MM - YYYY``) takes a regex (~1 µs), and so does a date in
+words ("3 mars 2024") with the language's month names. Anything else goes to dateparser, restricted to the language's locales and strict about the parts it needs,
 built and warmed once per process (an unrestricted first call costs over a second).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
 from crawler.sites.platform import LanguageText
@@ -35,9 +36,32 @@ def date_reader(locales: tuple[str, ...]) -> DateReader:
     return DateReader(locales)
 
 
+@lru_cache(maxsize=16)
+def _words_pattern(months: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, int]]:
+    numbers = {name: index for index, names in enumerate(months, 1) for name in names.split("|")}
+    names = "|".join(sorted(numbers, key=len, reverse=True))
+    return re.compile(rf"^(\d{{1,2}})(?:er)?\s+({names})\s+(\d{{4}})$", re.I), numbers
+
+
+def words_date(text: str, language: LanguageText) -> dt.date | None:
+    """The second fast path: "3 mars 2024", "1er février 2023". Raises ValueError if impossible."""
+    if not language.months:
+        return None
+    pattern, numbers = _words_pattern(language.months)
+    match = pattern.match(text.strip())
+    if not match:
+        return None
+    return dt.date(int(match[3]), numbers[match[2].lower()], int(match[1]))
+
+
+def fast_date(text: str, language: LanguageText) -> dt.date | None:
+    """The site's own forms, without dateparser. Raises ValueError for an impossible date."""
+    return site_date(text) or words_date(text, language)
+
+
 def read_date(text: str, language: LanguageText) -> dt.date | None:
-    """Fast path first, dateparser second. Raises ValueError for an impossible DD - MM - YYYY."""
-    return site_date(text) or date_reader(language.date_locales).read(text)
+    """Fast paths first, dateparser second. Raises ValueError for an impossible date."""
+    return fast_date(text, language) or date_reader(language.date_locales).read(text)
 
 
 def dateline_date(text: str, language: LanguageText) -> dt.date | None:

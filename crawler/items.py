@@ -38,14 +38,14 @@ class Draft:
     language: str
     newspaper: str
     fetched_at: dt.datetime
-    html: str = ""  # the decoded page; the extractor consumes it and empties it
-    text_encoding: str = ""
+    body: bytes = b""  # the page as fetched; the extractor parses it and empties it
+    text_encoding: str = ""  # the charset the decode stage proved right for ``body``
     title: str | None = None
     kicker: str | None = None
     dateline: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     source_url: str | None = None
-    ticker: list[str] = field(default_factory=list)  # headlines seen in the ticker
+    ticker: list[str] = field(default_factory=list)  # the text of the ticker(s) removed from the page
     method: str = ""  # which extractor found the fields ("selectors:2018" / "structure")
     source: str | None = None
     published_on: dt.date | None = None

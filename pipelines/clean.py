@@ -32,17 +32,16 @@ def clean_text(text: str | None, boilerplate: re.Pattern[str]) -> str | None:
     return normalise(boilerplate.sub(" ", text)) or None
 
 
-def is_ticker_leak(paragraph: str, headlines: set[str]) -> bool:
-    folded = fold(paragraph)
-    if folded in headlines:
-        return True
-    return sum(1 for h in headlines if len(h) > 20 and h in folded) >= 2
+def is_ticker_leak(paragraph: str, ticker: str) -> bool:
+    """A body line found word for word in the ticker's text: a headline that leaked. (Both
+    come from the same page, already normalised: no folding needed.)"""
+    return len(paragraph) > 20 and paragraph in ticker
 
 
 class CleanStage(Stage):
     def process_item(self, item: Draft) -> Draft:
         boilerplate = _boilerplate_pattern(item.site, item.edition)
-        headlines = {fold(h) for h in item.ticker if h}
+        ticker = " ".join(item.ticker)
         item.title = clean_text(item.title, boilerplate)
         item.kicker = clean_text(item.kicker, boilerplate)
         if item.kicker and item.title and fold(item.kicker) == fold(item.title):
@@ -52,7 +51,7 @@ class CleanStage(Stage):
             text = clean_text(paragraph, boilerplate)
             if not text:
                 continue
-            if is_ticker_leak(text, headlines):
+            if ticker and is_ticker_leak(text, ticker):
                 self.stats.inc_value("clean/ticker_lines_removed")
                 continue
             paragraphs.append(text)

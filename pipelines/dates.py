@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crawler.dates import date_reader
+from crawler.dates import date_reader, fast_date
 from crawler.items import Draft
 from crawler.sites import get_site
-from crawler.text import site_date, split_dateline
+from crawler.text import split_dateline
 from pipelines.base import Stage
 
 
@@ -24,7 +24,7 @@ class DatesStage(Stage):
             return item
         item.source, item.date_text = parts
         try:
-            item.published_on = site_date(item.date_text)
+            item.published_on = fast_date(item.date_text, language)
         except ValueError:
             self.drop("impossible_date", item.url, item.date_text)
         if item.published_on is None:  # not the site's own form: dateparser

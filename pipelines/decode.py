@@ -72,7 +72,7 @@ def decode_body(body: bytes, declared: str | None, legacy: str, native_letters: 
 
     def clean(encoding: str) -> str | None:
         text = _strict(body, encoding)
-        if text is None or _MOJIBAKE.search(text):
+        if text is None or (("Ã" in text or "Â" in text or "â€" in text) and _MOJIBAKE.search(text)):
             return None
         return text if encoding == "utf-8" or plausible(text, native_letters) else None
 
@@ -95,7 +95,7 @@ class DecodeStage(Stage):
                               edition.language.native_letters)
         if decoded is None:
             self.drop("bad_encoding", item.url, f"declared {item.encoding}")
-        text, encoding, repaired = decoded
+        _, encoding, repaired = decoded
         if repaired:
             self.stats.inc_value(f"pages/encoding_repaired/{encoding}")
         return Draft(
@@ -105,6 +105,6 @@ class DecodeStage(Stage):
             language=edition.language.code,
             newspaper=item.newspaper,
             fetched_at=item.fetched_at,
-            html=text,
+            body=item.body,
             text_encoding=encoding,
         )

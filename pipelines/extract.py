@@ -22,7 +22,6 @@ from urllib.parse import urljoin
 
 from cssselect import HTMLTranslator
 from lxml import etree
-from lxml import html as lxml_html
 
 from crawler.items import Draft
 from crawler.sites import get_site
@@ -37,9 +36,8 @@ BLOCK_TAGS = frozenset(
 )
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 MAX_LINES_ABOVE_DATELINE = 4
-_XML_PROLOG = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # libxml2 drops everything after a stray </html> or </body>; browsers ignore them. So do we.
-_EARLY_END = re.compile(r"</(?:html|body)\s*>", re.I)
+_EARLY_END = re.compile(rb"</(?:html|body)\s*>", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:]\s+")
 
 
@@ -71,12 +69,27 @@ class Fields:
 
 
 # -- parsing and chrome ------------------------------------------------------------------
-def parse_html(text: str) -> etree._Element:
-    # lxml refuses str input that carries an XML encoding declaration; the text is
-    # already decoded, so the prolog says nothing we need.
-    text = _EARLY_END.sub("", _XML_PROLOG.sub("", text, count=1))
-    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
-    return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
+def parse_html(page: bytes | str, encoding: str = "utf-8") -> etree._Element:
+    """Parse the page's bytes in the charset the decode stage proved right (str: UTF-8)."""
+    if isinstance(page, str):
+        page = page.encode("utf-8")
+    if _closes_early(page):
+        page = _EARLY_END.sub(b"", page)
+    # plain etree elements: lxml.html's element classes cost a lookup at every node visited
+    root = etree.fromstring(page, _parser(encoding)) if page.strip() else None
+    return root if root is not None else etree.fromstring(b"<html><body></body></html>", _parser("utf-8"))
+
+
+def _closes_early(page: bytes) -> bool:
+    """Is there a </html> or </body> before the last few bytes? (bytes.find is memchr-fast)"""
+    lowered = page.lower()
+    end = len(page) - 64
+    return 0 <= lowered.find(b"</html") < end or 0 <= lowered.find(b"</body") < end
+
+
+@lru_cache(maxsize=16)
+def _parser(encoding: str) -> etree.HTMLParser:
+    return etree.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
 
 
 @lru_cache(maxsize=256)
@@ -89,14 +102,14 @@ def _text(element: etree._Element) -> str:
 
 
 def strip_chrome(root: etree._Element, chrome: PlatformChrome) -> list[str]:
-    """Remove the ticker and non-text nodes; return the ticker's headlines."""
-    headlines: list[str] = []
+    """Remove the ticker and non-text nodes; return the ticker's text (its headlines run
+    together, for the clean stage's last check)."""
+    etree.strip_elements(root, *chrome.noise_tags, with_tail=False)  # in C: the bulk of a page's bytes
+    texts: list[str] = []
     for ticker in _xpath(chrome.ticker)(root):
-        headlines.extend(t for a in ticker.iter("a") if (t := _text(a)))
+        texts.append(normalise(" ".join(ticker.itertext())))
         _remove(ticker)
-    for node in _xpath(chrome.noise)(root):
-        _remove(node)
-    return headlines
+    return texts
 
 
 def _remove(node: etree._Element) -> None:
@@ -121,15 +134,17 @@ class _LineWriter:
         self._link_chars = 0
         self._hrefs: list[str] = []
         self._context = (0, False, False)
-        self._region_names = chrome.region_names
+        self._region_names = _region_pattern(chrome.region_names)
         self._region_tags = frozenset(chrome.region_tags)
 
     def is_region(self, element: etree._Element, in_article: bool) -> bool:
         tag = element.tag
         if tag in self._region_tags or (tag == "header" and not in_article):
             return True
-        names = f"{element.get('id', '')} {element.get('class', '')}".lower()
-        return bool(names.strip()) and any(n in names for n in self._region_names)
+        names = element.get("class") or ""
+        if element.get("id"):
+            names = f"{names} {element.get('id')}"
+        return bool(names) and self._region_names.search(names) is not None
 
     def add(self, text: str | None, href: str | None, context: tuple[int, bool, bool]) -> None:
         if not text:
@@ -167,7 +182,11 @@ class _LineWriter:
             self.flush()
         in_article = in_article or tag in ("article", "main")
         heading = heading or HEADINGS.get(tag, 0)
-        region = region or self.is_region(element, in_article)
+        if not region and self.is_region(element, in_article):
+            # a sidebar, menu or footer is never the article: one boundary line stands for it
+            self.flush()
+            self.lines.append(Line("", region=True, in_article=in_article))
+            return
         if tag == "a":
             href = element.get("href", "")
         context = (heading, region, in_article)
@@ -177,6 +196,20 @@ class _LineWriter:
             self.add(child.tail, href, context)
         if block:
             self.flush()
+
+
+@lru_cache(maxsize=8)
+def _text_finder(lead: str, anchor: str) -> tuple[etree.XPath, etree.XPath]:
+    def finder(text: str) -> etree.XPath:
+        literal = f"'{text}'" if "'" not in text else f'"{text}"'
+        return etree.XPath(f".//text()[contains(., {literal})]/..")
+
+    return finder(lead), finder(anchor)
+
+
+@lru_cache(maxsize=8)
+def _region_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, names)), re.I)
 
 
 def page_lines(element: etree._Element, chrome: PlatformChrome) -> list[Line]:
@@ -195,10 +228,12 @@ class Reader:
         self.language: LanguageText = edition.language
         self.chrome = chrome
         self._boilerplate = frozenset(fold(b) for b in self.language.boilerplate)
+        self._boilerplate_sizes = range(min(map(len, self._boilerplate), default=0) - 2,
+                                        max(map(len, self._boilerplate), default=0) + 3)
         self._source_link = tuple(fold(s) for s in self.language.source_link)
 
     def is_boilerplate(self, text: str) -> bool:
-        return fold(text) in self._boilerplate
+        return len(text) in self._boilerplate_sizes and fold(text) in self._boilerplate
 
     def is_source_link(self, line: Line) -> bool:
         folded = fold(line.text)
@@ -207,8 +242,8 @@ class Reader:
     def is_dateline(self, text: str) -> bool:
         return split_dateline(text, self.language) is not None
 
-    def read(self, html: str, url: str, use_selectors: bool = True) -> Fields:
-        root = parse_html(html)
+    def read(self, html: bytes | str, url: str, use_selectors: bool = True, encoding: str = "utf-8") -> Fields:
+        root = parse_html(html, encoding)
         ticker = strip_chrome(root, self.chrome)
         hints = _title_hints(root)
         fields = None
@@ -219,7 +254,12 @@ class Reader:
                     break
         if fields is None:
             body = root.find("body")
-            fields = self._by_structure(page_lines(body if body is not None else root, self.chrome), hints, url)
+            body = body if body is not None else root
+            article = self._article_container(body)
+            if article is not None:  # most pages: read only the article's own container
+                fields = self._by_structure(page_lines(article, self.chrome), hints, url)
+            if fields is None or fields.title is None:
+                fields = self._by_structure(page_lines(body, self.chrome), hints, url)
         fields.ticker = ticker
         return fields
 
@@ -261,6 +301,28 @@ class Reader:
         return None
 
     # the page's structure
+    def _article_container(self, body: etree._Element) -> etree._Element | None:
+        """The smallest element holding a date line and the source link: the article's own
+        container, found with two XPath text searches instead of reading the whole page.
+        (A sidebar's date lines are far from the source link: their container is larger.)"""
+        lead, anchor = self.language.dateline_lead, self.language.source_link_anchor
+        if not lead or not anchor:
+            return None
+        finder = _text_finder(lead, anchor)
+        datelines, links = finder[0](body), finder[1](body)
+        if not datelines or not links:
+            return None
+        link_chain = {links[0], *links[0].iterancestors()}
+        best, best_depth = None, -1
+        for element in datelines:
+            for ancestor in (element, *element.iterancestors()):
+                if ancestor in link_chain:  # the lowest common ancestor with the source link
+                    depth = sum(1 for _ in ancestor.iterancestors())
+                    if depth > best_depth:
+                        best, best_depth = ancestor, depth
+                    break
+        return best
+
     def _by_structure(self, lines: list[Line], hints: list[str], url: str) -> Fields:
         best: tuple[tuple[int, int], int, int] | None = None
         for index, line in enumerate(lines):
@@ -340,15 +402,15 @@ def reader_for(site: str, edition: str) -> Reader:
     return Reader(site_def.edition(edition), site_def.chrome)
 
 
-def extract_page(html: str, url: str, site: str = "djazairess", edition: str = "fr",
-                 use_selectors: bool = True) -> Fields:
-    return reader_for(site, edition).read(html, url, use_selectors)
+def extract_page(html: bytes | str, url: str, site: str = "djazairess", edition: str = "fr",
+                 use_selectors: bool = True, encoding: str = "utf-8") -> Fields:
+    return reader_for(site, edition).read(html, url, use_selectors, encoding)
 
 
 class ExtractStage(Stage):
     def process_item(self, item: Draft) -> Draft:
-        fields = reader_for(item.site, item.edition).read(item.html, item.url)
-        item.html = ""  # the page text is not needed past this stage
+        fields = reader_for(item.site, item.edition).read(item.body, item.url, encoding=item.text_encoding)
+        item.body = b""  # the page is not needed past this stage
         item.title, item.kicker, item.dateline = fields.title, fields.kicker, fields.dateline
         item.paragraphs, item.source_url = fields.paragraphs, fields.source_url
         item.ticker, item.method = fields.ticker, fields.method

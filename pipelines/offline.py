@@ -32,6 +32,12 @@ class OfflineChain:
             for path, order in pipelines
             if order is not None and path not in STORAGE_STAGES
         ]
+        from crawler.dates import date_reader
+        from crawler.sites import SITES
+
+        for site in SITES.values():  # warm dateparser once, as a crawl does when it opens
+            for edition in site.editions.values():
+                date_reader(edition.language.date_locales)
 
     @property
     def stats(self) -> dict[str, Any]:

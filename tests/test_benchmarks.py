@@ -22,3 +22,12 @@ def test_hostile_report_runs_and_shows_no_garbage_and_no_loss(tmp_path) -> None:
     total = next(line for line in table.splitlines() if line.startswith("total")).split()
     assert total[-2:] == ["0", "0"], table  # garbage rows, articles lost
     assert "requests to the other host: 0" in table
+
+
+def test_extraction_benchmark_runs_and_is_exact(capsys) -> None:
+    from benchmarks import extract
+
+    assert extract.main(["--pages", "30", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "exact pages (every field)    30/30" in out
+    assert re.search(r"our stages / bare parse\s+\d", out) and re.search(r"trafilatura / our stages\s+\d", out)

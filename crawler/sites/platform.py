@@ -31,6 +31,11 @@ class LanguageText:
     # the non-ASCII letters text of this language is written with (a regex class body): a page
     # decoded with the wrong single-byte charset is full of other letters
     native_letters: str = ""
+    # literal pieces of the date line and of the source link, to find them fast (XPath contains())
+    dateline_lead: str = ""
+    source_link_anchor: str = ""
+    # month names, January first (variants separated by "|"): "3 mars 2024" without dateparser
+    months: tuple[str, ...] = ()
 
 
 def _dateline(lead: str, joiner: str) -> re.Pattern[str]:
@@ -53,6 +58,10 @@ FRENCH = LanguageText(
     legacy_encoding="windows-1252",
     date_locales=("fr",),
     native_letters="àâäæçéèêëîïôöœùûüÿÀÂÄÆÇÉÈÊËÎÏÔÖŒÙÛÜŸ",
+    dateline_lead="Publié dans",
+    source_link_anchor="depuis sa source",
+    months=("janvier", "février|fevrier", "mars", "avril", "mai", "juin", "juillet", "août|aout",
+            "septembre", "octobre", "novembre", "décembre|decembre"),
 )
 
 ARABIC = LanguageText(
@@ -100,9 +109,10 @@ class PlatformChrome:
     """Page furniture shared by the sites of the platform."""
 
     # the scrolling headline ticker: removed before anything is read [seen: marquee#marquee]
-    ticker: str = "marquee, #marquee, .marquee"
-    # never read as article text
-    noise: str = "script, style, noscript, template, iframe, object, embed, svg, form select, button"
+    ticker: str = "marquee, #marquee"
+    # elements never read as article text (removed with their content, their tail text kept)
+    noise_tags: tuple[str, ...] = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
+                                   "select", "button", "textarea")
     # regions whose text is never the article (name fragments matched against id and class)
     region_names: tuple[str, ...] = (
         "sidebar", "teaser", "related", "widget", "menu", "comment", "share", "footer",

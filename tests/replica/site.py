@@ -47,6 +47,23 @@ def dateline_text(article: FixtureArticle) -> str:
     return f"Publié dans {article.source} le {when}"
 
 
+def _ballast() -> str:
+    """Scripts (in <head>) and a JSF view state (first in <body>) of the weight the real pages carry."""
+    import base64
+    import random
+
+    rng = random.Random(5)
+    slots = "".join(
+        f"googletag.defineSlot('/21620968445/Djazairess_Fr_{n}', [[728, 90], [300, 250]], 'div-gpt-ad-{rng.randrange(10**9)}-0')"
+        ".addService(googletag.pubads());\n" for n in range(120))
+    state = base64.b64encode(rng.randbytes(22_000)).decode()
+    return (f"<script type='text/javascript'>googletag.cmd.push(function() {{\n{slots}googletag.enableServices();}});</script>"
+            f'<script type="text/javascript">var _gaq = _gaq || []; /* {"x" * 2000} */</script>'
+            "</head><body>"
+            f'<form id="j_idt26" method="post" action="/faces/index.xhtml"><input type="hidden" '
+            f'name="javax.faces.ViewState" value="{state}" autocomplete="off" /></form>')
+
+
 def author_path(name: str, plus_encoded: bool = False) -> str:
     path = "/fr/author/" + quote_plus(name)
     return path.replace("+", "%2B") if plus_encoded else path
@@ -56,10 +73,14 @@ class Replica:
     """The site as data. ``articles`` can be changed between crawls (tests of later runs)."""
 
     def __init__(self, articles: tuple[FixtureArticle, ...] = ARTICLES, per_page: int = 3,
-                 broken_pages: dict[str, str] | None = None) -> None:
+                 broken_pages: dict[str, str] | None = None, heavy: bool = False) -> None:
         self.articles = list(articles)
         self.per_page = per_page
         self.broken_pages = dict(BROKEN_PAGES if broken_pages is None else broken_pages)
+        # heavy: the real site's page weight (~60-70 KB): a 50-headline ticker, 20 sidebar
+        # teasers, ad and analytics scripts, a JSF view state – for benchmarks
+        self.heavy = heavy
+        self._ballast = _ballast() if heavy else ""
 
     # -- what the site holds -----------------------------------------------------------------
     def listed(self, newspaper: str | None = None) -> list[FixtureArticle]:
@@ -73,6 +94,8 @@ class Replica:
         by_path = {a.path: a for a in self.articles}
         links = [(p, by_path[p].title) for p in TICKER_PATHS if p in by_path]
         links += [(p, t) for p, t in TICKER_EXTRAS if p in by_path or p in self.broken_pages]
+        if self.heavy:
+            links += [(a.path, a.title) for a in self.listed()[:45]]
         return links
 
     # -- all pages ------------------------------------------------------------------------------
@@ -140,7 +163,9 @@ class Replica:
         )
 
     def sidebar_articles(self, exclude: FixtureArticle | None = None) -> list[FixtureArticle]:
-        return [a for a in self.listed() if a is not exclude][:4]
+        if not hasattr(self, "_newest"):
+            self._newest = self.listed()[:21]
+        return [a for a in self._newest if a is not exclude][:20 if self.heavy else 4]
 
     def _shell(self, title: str, main: str, sidebar: str = "") -> str:
         return (
@@ -228,6 +253,8 @@ class Replica:
     def article_page(self, article: FixtureArticle) -> Page:
         render = {"jsf2018": self._jsf2018, "html5": self._html5, "soup": self._soup}[article.template]
         text = render(article)
+        if self._ballast:
+            text = text.replace("</head><body>", self._ballast, 1)
         if article.encoding == "windows-1252":
             text = text.replace("encoding='UTF-8'", "encoding='windows-1252'").replace("charset=UTF-8", "charset=windows-1252")
             return Page(200, "text/html; charset=windows-1252", text.encode("cp1252", errors="xmlcharrefreplace"))
