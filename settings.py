@@ -55,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's retries + Retry-After
 }
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+# Scrapy starts this many asyncio workers for *every* response's output; an article page
+# yields one item and a listing a few dozen requests: 100 (the default) is pure overhead.
+CONCURRENT_ITEMS = 16
 
 # -- resumable jobs ------------------------------------------------------------------------------
 # With -s JOBDIR=DIR a crawl stopped by Ctrl-C or killed (even SIGKILL) resumes where it stopped.

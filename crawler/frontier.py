@@ -25,6 +25,7 @@ from scrapy import Request, signals
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.request import request_from_dict
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,8 @@ class FrontierAckMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierAckMiddleware:
+        if not crawler.settings.get("JOBDIR"):
+            raise NotConfigured("no JOBDIR: nothing to acknowledge")  # no per-response cost then
         return cls(crawler)
 
     def _done(self, request: Request) -> None:

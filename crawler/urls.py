@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from crawler.sites.platform import Edition
 
 _SLUG = r"[a-z0-9][a-z0-9_-]*"
+_SLASHES = re.compile(r"/{2,}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -74,14 +75,20 @@ class UrlRules:
             return None
         if _host_key(parts.netloc, parts.scheme, self._www) != self._host:
             return None
-        path = re.sub(r"/{2,}", "/", parts.path) or "/"
+        path = _SLASHES.sub("/", parts.path) or "/"
         return urlunsplit((self.scheme, self.netloc, path, parts.query, ""))
 
     def _path(self, url: str, page_url: str | None) -> str | None:
-        absolute = self.on_site(url, page_url)
-        if absolute is None:
-            return None
-        path = urlsplit(absolute).path
+        url = url.strip()
+        if url.startswith("/") and not url.startswith("//"):
+            # the common case, a root-relative link: no joining or host check needed
+            path = url.split("#", 1)[0].split("?", 1)[0]
+            path = _SLASHES.sub("/", path) if "//" in path else path
+        else:
+            absolute = self.on_site(url, page_url)
+            if absolute is None:
+                return None
+            path = urlsplit(absolute).path
         return path.rstrip("/").lower() or "/"
 
     def article(self, url: str, page_url: str | None = None) -> ArticleRef | None:

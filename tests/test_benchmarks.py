@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from benchmarks import storage as storage_benchmark
+from benchmarks import storage_writes as storage_benchmark
 
 
 def test_storage_benchmark_runs(capsys) -> None:
@@ -31,3 +32,30 @@ def test_extraction_benchmark_runs_and_is_exact(capsys) -> None:
     out = capsys.readouterr().out
     assert "exact pages (every field)    30/30" in out
     assert re.search(r"our stages / bare parse\s+\d", out) and re.search(r"trafilatura / our stages\s+\d", out)
+
+
+def _nginx_or_skip() -> None:
+    import shutil
+
+    from tests.conftest import require_service
+
+    require_service("nginx", shutil.which("nginx") is not None or Path("/usr/sbin/nginx").exists(),
+                    "the crawl benchmarks serve the replica with nginx (apt-get install nginx-light)")
+
+
+def test_crawl_benchmark_runs(tmp_path) -> None:
+    from benchmarks import crawl
+
+    _nginx_or_skip()
+    figures = crawl.measure(articles=40, repeat=1, concurrency=8, folder=tmp_path)
+    assert figures["pages"]["ours"] == figures["pages"]["do-nothing"] > 40
+    assert "ours / do-nothing" in crawl.report(figures)
+
+
+def test_growth_benchmark_runs(tmp_path) -> None:
+    from benchmarks import growth
+
+    _nginx_or_skip()
+    figures = growth.measure([20, 40], repeat=1, folder=tmp_path)
+    assert all(entry["rss"][0] > 20 and entry["seconds"][0] > 0 for entry in figures.values())
+    assert "peak RSS 40/20" in growth.report(figures)

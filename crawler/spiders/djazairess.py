@@ -124,10 +124,14 @@ class DjazairessSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("discovery/listing_pages")
         teaser_dates = self._teaser_dates(response)
-        refs = {}
-        for href in response.css("a::attr(href)").getall():
-            ref = self.urls.article(href, response.url)
-            if ref is not None:
+        refs: dict[str, ArticleRef] = {}
+        listed: set[str] = set()  # this page's own entries: links outside the ticker
+        for href in response.xpath("//a[not(ancestor::marquee)]/@href").getall():
+            if ref := self.urls.article(href, response.url):
+                refs.setdefault(ref.url, ref)
+                listed.add(ref.url)
+        for href in response.xpath("//marquee//a/@href").getall():
+            if ref := self.urls.article(href, response.url):
                 refs.setdefault(ref.url, ref)
         stored = await self._stored(refs)
         for ref in refs.values():
@@ -147,7 +151,8 @@ class DjazairessSpider(scrapy.Spider):
             # listings run newest first: everything after this page is older still
             stats.inc_value("discovery/listings_stopped_at_since")
             return
-        if self._only_old_news(response, newspaper, stored):
+        own = {url for url in listed if refs[url].newspaper == newspaper}
+        if self._only_old_news(own, stored):
             stats.inc_value("discovery/listings_stopped_at_stored")
             return
         next_url = self._next_page(response)
@@ -195,12 +200,10 @@ class DjazairessSpider(scrapy.Spider):
         wanted = [url for url, ref in refs.items() if not self.newspapers or ref.newspaper in self.newspapers]
         return await self.known.stored(wanted)
 
-    def _only_old_news(self, response: Response, newspaper: str, stored: dict[str, dt.datetime]) -> bool:
+    def _only_old_news(self, listed: set[str], stored: dict[str, dt.datetime]) -> bool:
         """True when every article this listing page lists was stored before this job began."""
         if self.deep or self.refresh or self.known is None:
             return False
-        listed = {ref.url for href in response.xpath("//a[not(ancestor::marquee)]/@href").getall()
-                  if (ref := self.urls.article(href, response.url)) and ref.newspaper == newspaper}
         return bool(listed) and all(url in stored and stored[url] < self.job_started_at for url in listed)
 
     def _follow_article(self, ref: ArticleRef, published: dt.date | None,
@@ -259,9 +262,11 @@ class DjazairessSpider(scrapy.Spider):
     def _teaser_dates(self, response: Response) -> dict[str, dt.date]:
         """Article URL → date shown in its teaser, where the teaser shows one [assumed]."""
         dates: dict[str, dt.date] = {}
+        lead = self.language.dateline_lead.replace("'", "")
         for teaser in response.css(self.site.chrome.teaser):
             published = None
-            for text in teaser.xpath(".//text()").getall():
+            texts = teaser.xpath(f".//text()[contains(., '{lead}')]").getall() if lead else teaser.xpath(".//text()").getall()
+            for text in texts:
                 published = dateline_date(text, self.language)
                 if published:
                     break
@@ -277,8 +282,9 @@ class DjazairessSpider(scrapy.Spider):
         href = response.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").get()
         if href:
             return href
-        for link in response.xpath("//a[@href]"):
-            if fold(normalise(" ".join(link.xpath(".//text()").getall()))) in self._next_texts:
+        # short links only: a "next" link says one or two words
+        for link in response.xpath("//a[@href][string-length(normalize-space(.)) < 20]"):
+            if fold(" ".join(link.xpath(".//text()").getall())) in self._next_texts:
                 return link.attrib["href"]
         return None
 

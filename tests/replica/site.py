@@ -12,6 +12,7 @@ fallbacks are exercised, not just its selectors.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote_plus
@@ -84,8 +85,12 @@ class Replica:
 
     # -- what the site holds -----------------------------------------------------------------
     def listed(self, newspaper: str | None = None) -> list[FixtureArticle]:
-        found = [a for a in self.articles if a.in_listings and (newspaper is None or a.newspaper == newspaper)]
-        return sorted(found, key=lambda a: (a.published, a.article_id), reverse=True)
+        key = (newspaper, len(self.articles), id(self.articles[-1]) if self.articles else 0)
+        cache = self.__dict__.setdefault("_listed", {})
+        if key not in cache:  # rendering a big replica asks this thousands of times
+            found = [a for a in self.articles if a.in_listings and (newspaper is None or a.newspaper == newspaper)]
+            cache[key] = sorted(found, key=lambda a: (a.published, a.article_id), reverse=True)
+        return cache[key]
 
     def newspapers(self) -> list[str]:
         return [slug for slug in NEWSPAPERS if any(a.newspaper == slug for a in self.articles)]
@@ -100,30 +105,33 @@ class Replica:
 
     # -- all pages ------------------------------------------------------------------------------
     def pages(self, base_url: str) -> dict[str, Page]:
+        return dict(self.iter_pages(base_url))
+
+    def iter_pages(self, base_url: str) -> Iterator[tuple[str, Page]]:
+        """Every page as (path with query, page), one at a time (a big replica does not fit in memory)."""
+        self.__dict__.pop("_listed", None)
+        self.__dict__.pop("_newest", None)
         base = base_url.rstrip("/")
-        pages: dict[str, Page] = {
-            "/robots.txt": Page(200, "text/plain", b"User-agent: *\nDisallow: /fr/search\nDisallow: /faces/\n"),
-            "/fr": self._html(self.home(base)),
-            "/fr/rss": self._rss(self.feed(base, None)),
-            "/fr/about": self._html(self._shell("À propos", "<p>Djazairess reprend les articles de la presse algérienne.</p>")),
-        }
+        yield "/robots.txt", Page(200, "text/plain", b"User-agent: *\nDisallow: /fr/search\nDisallow: /faces/\n")
+        yield "/fr", self._html(self.home(base))
+        yield "/fr/rss", self._rss(self.feed(base, None))
+        yield "/fr/about", self._html(self._shell("À propos", "<p>Djazairess reprend les articles de la presse algérienne.</p>"))
         for slug in self.newspapers():
             listed = self.listed(slug)
             page_count = max(1, -(-len(listed) // self.per_page))
             for number in range(1, page_count + 1):
                 key = f"/fr/{slug}" + (f"?page={number}" if number > 1 else "")
-                pages[key] = self._html(self.listing(slug, number, page_count))
-            pages[f"/fr/{slug}/rss"] = self._rss(self.feed(base, slug))
-        authors = {a.author for a in self.articles if a.author}
+                yield key, self._html(self.listing(slug, number, page_count))
+            yield f"/fr/{slug}/rss", self._rss(self.feed(base, slug))
+        authors = sorted({a.author for a in self.articles if a.author})
         for name in authors:
             page = self._html(self.author_page(name))
-            pages[author_path(name)] = page
-            pages[author_path(name, plus_encoded=True)] = page
+            yield author_path(name), page
+            yield author_path(name, plus_encoded=True), page
         for article in self.articles:
-            pages[article.path] = self.article_page(article)
+            yield article.path, self.article_page(article)
         for path, title in self.broken_pages.items():
-            pages[path] = self._html(self._shell(title, f"<h2>{e(title)}</h2><p>Contenu momentanément indisponible.</p>"))
-        return pages
+            yield path, self._html(self._shell(title, f"<h2>{e(title)}</h2><p>Contenu momentanément indisponible.</p>"))
 
     @staticmethod
     def _html(text: str, charset: str = "utf-8") -> Page:

@@ -11,7 +11,7 @@ For SQLite and PostgreSQL, in the same run: N articles with ~5 KB bodies are sto
 Batches are ``--batch`` rows (the crawl's ``STORE_BATCH_SIZE``). Each figure is the median
 of ``--repeat`` runs, each on a fresh database. Usage:
 
-    python benchmarks/storage.py [--rows 10000] [--repeat 3] [--postgres URL | --no-postgres]
+    python benchmarks/storage_writes.py [--rows 10000] [--repeat 3] [--postgres URL | --no-postgres]
 """
 
 from __future__ import annotations
