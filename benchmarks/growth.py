@@ -2,7 +2,7 @@
 
 The crawl (spider + pipelines + SQLite) over replicas of 2,500 / 5,000 / 10,000 / 20,000
 articles served by nginx; for each size, the wall time of ``scrapy crawl`` and the peak
-resident memory of its process (from the kernel's rusage of that child alone).
+resident memory of its process (``VmHWM`` of the crawl's own address space).
 
     python benchmarks/growth.py [--sizes 2500,5000,10000,20000] [--repeat 3]
 
@@ -13,17 +13,15 @@ Pages are of ordinary weight here (the extraction cost is the crawl benchmark's 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.memory import run_measuring_peak  # noqa: E402
 from tests.replica import Replica  # noqa: E402
 from tests.replica.generate import generated_articles  # noqa: E402
 from tests.replica.static import NginxReplica  # noqa: E402
@@ -35,14 +33,10 @@ def crawl_once(base_url: str, folder: Path, tag: str) -> tuple[float, float]:
                "-s", f"DATABASE_URL=sqlite:///{folder / f'growth-{tag}.db'}", "-s", "AUTOTHROTTLE_ENABLED=False",
                "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
                "-s", "LOG_LEVEL=WARNING", "-s", "ROBOTSTXT_OBEY=False", "-s", f"STORE_SPOOL_DIR={folder / 'spool'}"]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"crawl failed with status {process.returncode}")
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+    status, elapsed, peak = run_measuring_peak(command, cwd=ROOT)
+    if status != 0:
+        raise RuntimeError(f"crawl failed with status {status}")
+    return elapsed, peak
 
 
 def measure(sizes: list[int], repeat: int, folder: Path) -> dict[int, dict[str, list[float]]]:

@@ -133,7 +133,7 @@ class FrontierAckMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierAckMiddleware:
         if not crawler.settings.get("JOBDIR"):
-            raise NotConfigured("no JOBDIR: nothing to acknowledge")  # no per-response cost then
+            raise NotConfigured  # no JOBDIR, nothing to acknowledge: no per-response cost then
         return cls(crawler)
 
     def _done(self, request: Request) -> None:

@@ -44,9 +44,15 @@ def test_migration_creates_the_schema(store) -> None:
             "ix_articles_newspaper_id_published_on"} <= indexes
 
 
+def _declared(name, kind, _parent) -> bool:
+    # FTS5's own shadow tables, and PostgreSQL's search index over an expression
+    return not ((kind == "table" and name.startswith("articles_fts")) or name == "ix_articles_search")
+
+
 def test_migrations_match_the_declared_schema(store) -> None:
     with store.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": _declared})
+        differences = compare_metadata(context, metadata)
     assert differences == []
 
 
