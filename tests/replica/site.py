@@ -96,6 +96,14 @@ class Replica:
         return [slug for slug in NEWSPAPERS if any(a.newspaper == slug for a in self.articles)]
 
     def ticker_links(self) -> list[tuple[str, str]]:
+        key = (len(self.articles), id(self.articles[-1]) if self.articles else 0)
+        cache = self.__dict__.setdefault("_ticker", {})
+        if key not in cache:  # every page shows it: compute it once per render
+            cache.clear()
+            cache[key] = self._ticker_links()
+        return cache[key]
+
+    def _ticker_links(self) -> list[tuple[str, str]]:
         by_path = {a.path: a for a in self.articles}
         links = [(p, by_path[p].title) for p in TICKER_PATHS if p in by_path]
         links += [(p, t) for p, t in TICKER_EXTRAS if p in by_path or p in self.broken_pages]
@@ -109,8 +117,8 @@ class Replica:
 
     def iter_pages(self, base_url: str) -> Iterator[tuple[str, Page]]:
         """Every page as (path with query, page), one at a time (a big replica does not fit in memory)."""
-        self.__dict__.pop("_listed", None)
-        self.__dict__.pop("_newest", None)
+        for cache in ("_listed", "_newest", "_ticker"):
+            self.__dict__.pop(cache, None)
         base = base_url.rstrip("/")
         yield "/robots.txt", Page(200, "text/plain", b"User-agent: *\nDisallow: /fr/search\nDisallow: /faces/\n")
         yield "/fr", self._html(self.home(base))
