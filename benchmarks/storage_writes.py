@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Column, Index, MetaData, Table, insert  # noqa: E402
 
-from storage import ArticleStore, articles, create_db_engine  # noqa: E402
+from storage import ArticleStore, articles  # noqa: E402
 
 WORDS = ("le la les des une un pour dans avec sur wilaya projet ministre route port école "
          "hôpital récolte barrage saison travaux habitants commune conseil marché prix eau "

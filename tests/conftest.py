@@ -190,3 +190,19 @@ def throwaway_postgres():
     server.start()
     yield server
     server.remove()
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Poll ``url`` until it answers; fail with the server's log if it dies or never answers."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(log.read_text()) from None
+            time.sleep(0.2)

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from harvest.datasette import command, metadata
-from tests.conftest import ROOT, require_service, run_crawl
+from tests.conftest import ROOT, require_service, run_crawl, wait_until_serving
+from tests.replica.static import free_port
 from tests.replica import ARTICLES
 
 pytestmark = pytest.mark.crawl
@@ -24,12 +22,6 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
                   "--window-size=1280,1600")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +35,7 @@ def datasette(replica_server, tmp_path_factory):
     log = open(tmp / "datasette.log", "w")  # noqa: SIM115
     process = subprocess.Popen(command(database, "127.0.0.1", port, metadata_file), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError((tmp / "datasette.log").read_text()) from None
-            time.sleep(0.2)
+    wait_until_serving(f"{url}/-/versions.json", process, tmp / "datasette.log")
     yield url
     process.terminate()
     process.wait(10)

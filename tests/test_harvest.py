@@ -114,7 +114,7 @@ def test_show_by_id_and_url_with_revisions(harvest) -> None:
     assert shown["title"].endswith("(corrigé)")
     assert [r["title"] for r in shown["revisions"]] == [article.title]
     table = djazairess(harvest, "show", str(found["id"]), "--format", "table").stdout
-    assert f"--- before" in table and article.body in table
+    assert "--- before" in table and article.body in table
 
 
 def test_stats(harvest) -> None:

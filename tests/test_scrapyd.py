@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_until_serving
+from tests.replica.static import free_port
 from tests.replica import ARTICLES
 from tests.test_crawl import rows, runs
 
 pytestmark = pytest.mark.crawl
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(url: str, data: dict | None = None) -> dict:
@@ -44,15 +38,7 @@ def scrapyd(tmp_path):
     log = open(tmp_path / "scrapyd.log", "w")  # noqa: SIM115
     process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            call(f"{url}/daemonstatus.json")
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError((tmp_path / "scrapyd.log").read_text()) from None
-            time.sleep(0.2)
+    wait_until_serving(f"{url}/daemonstatus.json", process, tmp_path / "scrapyd.log")
     yield url
     process.terminate()
     process.wait(20)

@@ -28,7 +28,7 @@ from crawler.items import RawPage
 from crawler.known import KnownArticles
 from crawler.signals import fetch_failed
 from crawler.sites import get_site
-from crawler.text import fold, normalise
+from crawler.text import fold
 from crawler.urls import ArticleRef, UrlRules
 
 
