@@ -112,6 +112,8 @@ def test_show_by_id_and_url_with_revisions(harvest) -> None:
         store.close()
     shown = json.loads(djazairess(harvest, "show", str(found["id"])).stdout)[0]
     assert shown["title"].endswith("(corrigé)")
+    # the search index followed the change (and only rows whose text changed are reindexed)
+    assert [r["id"] for r in json.loads(djazairess(harvest, "search", "corrige").stdout)] == [found["id"]]
     assert [r["title"] for r in shown["revisions"]] == [article.title]
     table = djazairess(harvest, "show", str(found["id"]), "--format", "table").stdout
     assert "--- before" in table and article.body in table

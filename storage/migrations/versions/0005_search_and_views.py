@@ -33,7 +33,10 @@ SQLITE_FTS = [
     "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN "
     "INSERT INTO articles_fts(articles_fts, rowid, title, kicker, body, source) "
     "VALUES ('delete', old.id, old.title, old.kicker, old.body, old.source); END",
-    "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, kicker, body, source ON articles BEGIN "
+    # a re-crawl rewrites the row unchanged: reindex only when the text did change
+    "CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, kicker, body, source ON articles "
+    "WHEN old.title IS NOT new.title OR old.kicker IS NOT new.kicker OR old.body IS NOT new.body "
+    "OR old.source IS NOT new.source BEGIN "
     "INSERT INTO articles_fts(articles_fts, rowid, title, kicker, body, source) "
     "VALUES ('delete', old.id, old.title, old.kicker, old.body, old.source); "
     "INSERT INTO articles_fts(rowid, title, kicker, body, source) "
