@@ -241,7 +241,9 @@ class StoreStage(Stage):
         while True:
             await asyncio.sleep(min(1.0, self.flush_seconds))
             if (self._rows or self._failures) and time.monotonic() - self._oldest >= self.flush_seconds:
-                await self.flush()
+                # shielded: when close_spider cancels this timer mid-write, the write and its
+                # accounting (stats, acknowledgements) still complete; close_spider waits for it
+                await asyncio.shield(self.flush())
 
     # -- closing --------------------------------------------------------------------------------
     async def close_spider(self) -> None:
