@@ -192,6 +192,19 @@ def throwaway_postgres():
     server.remove()
 
 
+@contextlib.contextmanager
+def background_server(command: list[str], health_url: str, log: Path, cwd: Path | None = None):
+    """Start a server process, wait until ``health_url`` answers, stop it afterwards."""
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            wait_until_serving(health_url, process, log)
+            yield process
+        finally:
+            process.terminate()
+            process.wait(20)
+
+
 def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
     """Poll ``url`` until it answers; fail with the server's log if it dies or never answers."""
     import time

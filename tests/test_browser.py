@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from harvest.datasette import command, metadata
-from tests.conftest import ROOT, require_service, run_crawl, wait_until_serving
+from tests.conftest import ROOT, background_server, require_service, run_crawl
 from tests.replica.static import free_port
 from tests.replica import ARTICLES
 
@@ -32,14 +31,10 @@ def datasette(replica_server, tmp_path_factory):
     metadata_file = tmp / "metadata.json"
     metadata_file.write_text(json.dumps(metadata("harvest")))
     port = free_port()
-    log = open(tmp / "datasette.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(command(database, "127.0.0.1", port, metadata_file), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    wait_until_serving(f"{url}/-/versions.json", process, tmp / "datasette.log")
-    yield url
-    process.terminate()
-    process.wait(10)
-    log.close()
+    with background_server(command(database, "127.0.0.1", port, metadata_file), f"{url}/-/versions.json",
+                           tmp / "datasette.log"):
+        yield url
 
 
 def get_json(url: str) -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, wait_until_serving
+from tests.conftest import ROOT, background_server
 from tests.replica.static import free_port
 from tests.replica import ARTICLES
 from tests.test_crawl import rows, runs
@@ -35,14 +35,10 @@ def scrapyd(tmp_path):
         f"http_port = {port}\neggs_dir = {tmp_path}/eggs\nlogs_dir = {tmp_path}/logs\n"
         f"dbs_dir = {tmp_path}/dbs\nitems_dir =\nmax_proc = 1\npoll_interval = 0.5\n"
     )
-    log = open(tmp_path / "scrapyd.log", "w")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    wait_until_serving(f"{url}/daemonstatus.json", process, tmp_path / "scrapyd.log")
-    yield url
-    process.terminate()
-    process.wait(20)
-    log.close()
+    with background_server([sys.executable, "-m", "scrapyd"], f"{url}/daemonstatus.json", tmp_path / "scrapyd.log",
+                           cwd=tmp_path):
+        yield url
 
 
 def test_deploy_and_schedule_through_scrapyd(scrapyd, replica_server, tmp_path) -> None:
