@@ -78,3 +78,16 @@ EXTENSIONS = {
 }
 STATS_FILE = None  # e.g. -s STATS_FILE=run-stats.json: the final stats as JSON
 FEED_EXPORT_ENCODING = "utf-8"
+
+# -- fleet mode: many workers, one crawl (scrapy-redis) ------------------------------------------
+# With REDIS_URL=redis://host:6379/0 the crawl joins a fleet: `scrapy seed djazairess` starts a
+# crawl in Redis, and every `scrapy crawl djazairess` with the same REDIS_URL works on it.
+REDIS_URL = os.environ.get("REDIS_URL") or None
+ADDONS = {"crawler.fleet.FleetAddon": 0}  # swaps in scrapy-redis's scheduler when REDIS_URL is set
+FLEET_NAME = os.environ.get("FLEET_NAME") or None  # Redis key prefix; default: the spider's name
+MAX_IDLE_TIME_BEFORE_CLOSE = 60  # scrapy-redis: leave after the fleet has been quiet this long (0: never)
+FLEET_HEARTBEAT_SECONDS = 5.0  # a worker says it is alive this often …
+FLEET_WORKER_TIMEOUT = 30.0  # … and is taken for dead (its requests queued again) after this silence
+FLEET_POLL_SECONDS = 1.0  # how often an idle worker looks at the shared queue
+FLEET_ORPHAN_SECONDS = 60.0  # an idle worker forgets held requests its store never acknowledged
+DISCOVERY_PRIORITY = 0  # request priority of listings and feeds (fleet mode raises it to 1)

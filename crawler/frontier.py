@@ -124,6 +124,13 @@ class DurableDupeFilter(RFPDupeFilter):
         return seen
 
 
+def acknowledge(crawler: Crawler, request: Request) -> None:
+    """The work of ``request`` is done (its callback or errback has run): forget it."""
+    frontier_id = request.meta.get("frontier_id")
+    if frontier_id is not None and not request.meta.get(ACK_ON_STORE):
+        crawler.signals.send_catch_log(signal=frontier_done, ids=[frontier_id])
+
+
 class FrontierAckMiddleware:
     """Spider middleware: a discovery page is done once its callback has run to its end."""
 
@@ -132,14 +139,14 @@ class FrontierAckMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierAckMiddleware:
-        if not crawler.settings.get("JOBDIR"):
-            raise NotConfigured  # no JOBDIR, nothing to acknowledge: no per-response cost then
+        # a JOBDIR queue or the fleet's shared queue tracks requests until they are done;
+        # without either there is nothing to acknowledge, and no per-response cost
+        if not crawler.settings.get("JOBDIR") and not crawler.settings.get("REDIS_URL"):
+            raise NotConfigured
         return cls(crawler)
 
     def _done(self, request: Request) -> None:
-        frontier_id = request.meta.get("frontier_id")
-        if frontier_id is not None and not request.meta.get(ACK_ON_STORE):
-            self.crawler.signals.send_catch_log(signal=frontier_done, ids=[frontier_id])
+        acknowledge(self.crawler, request)
 
     async def process_spider_output(self, response: Any, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for output in result:

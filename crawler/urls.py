@@ -26,6 +26,15 @@ class ArticleRef:
     article_id: str
 
 
+@dataclass(frozen=True)
+class Seed:
+    """A page a crawl starts from: ``kind`` is home, feed, newspaper (a listing) or article."""
+
+    kind: str
+    url: str
+    newspaper: str | None = None
+
+
 def _host_key(netloc: str, scheme: str, www: str) -> str:
     """The host as compared between links: lower case, no default port, no ``www.``."""
     host = netloc.lower().rsplit("@", 1)[-1]

@@ -23,13 +23,15 @@ from scrapy.utils.job import job_dir
 from twisted.python.failure import Failure
 
 from crawler.dates import date_reader, dateline_date
-from crawler.frontier import ACK_ON_STORE
+from crawler.fleet import fleet_enabled
+from crawler.fleet.spider import FleetSpiderMixin
+from crawler.frontier import ACK_ON_STORE, acknowledge
 from crawler.items import RawPage
 from crawler.known import KnownArticles
 from crawler.signals import fetch_failed
 from crawler.sites import get_site
 from crawler.text import fold
-from crawler.urls import ArticleRef, UrlRules
+from crawler.urls import ArticleRef, Seed, UrlRules
 
 
 def _flag(value: str | bool | None) -> bool:
@@ -43,7 +45,7 @@ def _csv(value: str | Iterable[str] | None) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in items if v.strip())
 
 
-class DjazairessSpider(scrapy.Spider):
+class DjazairessSpider(FleetSpiderMixin, scrapy.Spider):
     name = "djazairess"
     site_name = "djazairess"
 
@@ -60,6 +62,14 @@ class DjazairessSpider(scrapy.Spider):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.site = get_site(self.site_name)
+        self.known: KnownArticles | None = None
+        self._configure(base_url=base_url, edition=edition, newspapers=newspapers, since=since,
+                        refresh=refresh, deep=deep, **kwargs)
+
+    def _configure(self, base_url: str | None = None, edition: str = "fr", newspapers: str | Iterable[str] | None = None,
+                   since: str | None = None, refresh: str | bool | None = None, deep: str | bool | None = None,
+                   **extra: Any) -> None:
+        """Apply a crawl's arguments: at start, or when a fleet worker joins a seeded crawl."""
         self.edition_key = edition
         self.edition = self.site.edition(edition)
         self.language = self.edition.language
@@ -75,7 +85,7 @@ class DjazairessSpider(scrapy.Spider):
         self.deep = _flag(deep)  # paginate every listing to its end (still skipping stored articles)
         # what this run was asked for, as recorded in crawl_runs
         self.arguments = {"base_url": self.urls.base, "edition": edition, "newspapers": sorted(self.newspapers),
-                          "since": since, "refresh": self.refresh, "deep": self.deep, **kwargs}
+                          "since": since, "refresh": self.refresh, "deep": self.deep, **extra}
         host = self.urls.netloc.split(":")[0]
         www = self.site.chrome.hosts_prefix
         self.allowed_domains = [host[len(www):] if host.startswith(www) else host]
@@ -86,7 +96,6 @@ class DjazairessSpider(scrapy.Spider):
         # links per page to the duplicate filter costs more than fetching (see STACK.md).
         self._articles_requested: set[str] = set()
         self._newspapers_followed: set[str] = set()
-        self.known: KnownArticles | None = None
         self.job_started_at = dt.datetime.now(dt.UTC)
 
     @classmethod
@@ -96,6 +105,8 @@ class DjazairessSpider(scrapy.Spider):
         spider.job_started_at = _job_started_at(crawler) or spider.job_started_at
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.request_scheduled, signal=signals.request_scheduled)
+        if fleet_enabled(crawler.settings):
+            spider.join_fleet(crawler)  # REDIS_URL: a worker of the fleet (crawler/fleet)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -104,19 +115,48 @@ class DjazairessSpider(scrapy.Spider):
 
     # -- entry points ----------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        # pages that failed in earlier runs first, whether or not a listing still shows them
+        if self.fleet is not None:
+            # a fleet worker: the seeds are in Redis (`scrapy seed`), shared by every worker
+            for request in self.next_requests():
+                yield request
+            return
         failed = await self.known.failed(self.site.name, self.urls.base + "/") if self.known else []
+        for seed in self.seeds(failed):
+            request = self.request_for_seed(seed)
+            if request is not None:
+                yield request
+
+    def seeds(self, failed: Iterable[str] = ()) -> Iterator[Seed]:
+        """Where a crawl starts: pages that failed in earlier runs first (whether or not a
+        listing still shows them), then the edition's home page, its feed, chosen newspapers."""
         for url in failed:
             ref = self.urls.article(url)
-            if ref and ref.url not in self._articles_requested and (not self.newspapers or ref.newspaper in self.newspapers):
-                self._articles_requested.add(ref.url)
-                self.crawler.stats.inc_value("discovery/retried_failures")
-                yield self._article_request(ref)
-        yield scrapy.Request(self.urls.home(), callback=self.parse_listing, cb_kwargs={"newspaper": None})
-        yield scrapy.Request(self.urls.feed(), callback=self.parse_feed)
+            if ref and (not self.newspapers or ref.newspaper in self.newspapers):
+                yield Seed("article", ref.url, ref.newspaper)
+        yield Seed("home", self.urls.home())
+        yield Seed("feed", self.urls.feed())
         for slug in sorted(self.newspapers):
-            for request in self._follow_newspaper(slug):
-                yield request
+            yield Seed("newspaper", self.urls.listing(slug), slug)
+            yield Seed("feed", self.urls.feed(slug), slug)
+
+    def request_for_seed(self, seed: Seed) -> scrapy.Request | None:
+        if seed.kind == "article":
+            ref = self.urls.article(seed.url)
+            if ref is None or ref.url in self._articles_requested:
+                return None
+            self._articles_requested.add(ref.url)
+            self.crawler.stats.inc_value("discovery/retried_failures")
+            return self._article_request(ref)
+        if seed.kind == "home":
+            return self._discovery_request(seed.url, self.parse_listing, newspaper=None)
+        if seed.kind == "feed":
+            return self._discovery_request(seed.url, self.parse_feed)
+        if seed.kind == "newspaper" and seed.newspaper:
+            self._newspapers_followed.add(seed.newspaper)
+            self.crawler.stats.inc_value("discovery/newspapers")
+            return self._discovery_request(seed.url, self.parse_listing, newspaper=seed.newspaper)
+        self.logger.warning("unknown seed %r: ignored", seed)
+        return None
 
     # -- callbacks ---------------------------------------------------------------
     async def parse_listing(self, response: Response, newspaper: str | None) -> AsyncIterator[scrapy.Request]:
@@ -157,7 +197,7 @@ class DjazairessSpider(scrapy.Spider):
             return
         next_url = self._next_page(response)
         if next_url:
-            yield response.follow(next_url, callback=self.parse_listing, cb_kwargs={"newspaper": newspaper})
+            yield self._discovery_request(response.urljoin(next_url), self.parse_listing, newspaper=newspaper)
 
     async def parse_feed(self, response: Response) -> AsyncIterator[scrapy.Request]:
         self.crawler.stats.inc_value("discovery/feeds")
@@ -222,6 +262,10 @@ class DjazairessSpider(scrapy.Spider):
         self.crawler.stats.inc_value("discovery/article_requests")
         yield self._article_request(ref)
 
+    def _discovery_request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.discovery_failed, cb_kwargs=cb_kwargs,
+                              priority=self.crawler.settings.getint("DISCOVERY_PRIORITY"))
+
     def _article_request(self, ref: ArticleRef) -> scrapy.Request:
         return scrapy.Request(ref.url, callback=self.parse_article, errback=self.article_failed,
                               cb_kwargs={"ref": ref}, meta={ACK_ON_STORE: True})
@@ -229,6 +273,14 @@ class DjazairessSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         """An article page that could not be fetched, after retries: counted and recorded."""
         self._record_failure(failure.request, failure_reason(failure))
+
+    def discovery_failed(self, failure: Failure) -> None:
+        """A listing or feed that could not be fetched, after retries: counted, logged, and done
+        (the next run finds it again from the home page)."""
+        reason = failure_reason(failure)
+        self.crawler.stats.inc_value(f"fetch/failed_discovery/{reason}")
+        self.logger.warning("could not fetch %s: %s", failure.request.url, reason)
+        acknowledge(self.crawler, failure.request)
 
     def request_dropped(self, request: scrapy.Request, **_: Any) -> None:
         # A redirect back to a URL already requested is dropped by the duplicate filter,
@@ -256,8 +308,8 @@ class DjazairessSpider(scrapy.Spider):
             return
         self._newspapers_followed.add(slug)
         self.crawler.stats.inc_value("discovery/newspapers")
-        yield scrapy.Request(self.urls.listing(slug), callback=self.parse_listing, cb_kwargs={"newspaper": slug})
-        yield scrapy.Request(self.urls.feed(slug), callback=self.parse_feed)
+        yield self._discovery_request(self.urls.listing(slug), self.parse_listing, newspaper=slug)
+        yield self._discovery_request(self.urls.feed(slug), self.parse_feed)
 
     def _teaser_dates(self, response: Response) -> dict[str, dt.date]:
         """Article URL → date shown in its teaser, where the teaser shows one [assumed]."""

@@ -1,0 +1,235 @@
+"""scrapy-redis's scheduler and priority queue, with requests held until their work is done.
+
+scrapy-redis pops a request off the shared queue and forgets it: a worker killed with
+requests in flight (or with fetched articles not yet stored) loses them for good, and the
+shared duplicate filter stops anyone from finding them again. Here a popped request moves,
+in one atomic step, from the shared queue to the worker's *in-flight* set, and leaves it
+when its work is done – a discovery page once its callback has run, an article once it is
+stored or dropped (the same acknowledgements as the JOBDIR queue, ``crawler.frontier``).
+A worker that stops hands back what it still holds; a worker that dies is found out by its
+expired heartbeat, and the living put its requests back in the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, ScrapyDeprecationWarning
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+from crawler.fleet import FleetKeys
+from crawler.fleet.state import Fleet, new_worker_id
+from crawler.frontier import ACK_ON_STORE, frontier_done
+
+logger = logging.getLogger(__name__)
+
+# Pop the best request and hold it for this worker, in one step.
+TAKE = """
+local best = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #best == 0 then return false end
+redis.call('ZREM', KEYS[1], best[1])
+redis.call('ZADD', KEYS[2], best[2], best[1])
+return best[1]
+"""
+
+
+class FleetQueue(PriorityQueue):
+    """scrapy-redis's priority queue; what this worker popped stays held until acknowledged."""
+
+    def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer)
+        self.crawler: Crawler = spider.crawler
+        self.keys = FleetKeys.of(self.crawler.settings, spider.name)
+        self.worker = new_worker_id()
+        self.held_key = self.keys.in_flight(self.worker)
+        self._take = server.register_script(TAKE)
+        self._next_id = 0
+        self._held: dict[int, bytes] = {}  # frontier id → the request as stored in Redis
+        self._held_urls: dict[str, set[int]] = {}  # URL → ids of requests acknowledged by the store
+        self.crawler.signals.connect(self.done, signal=frontier_done)
+        self.crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+
+    def push(self, request: Request) -> None:
+        # which crawl it belongs to: a worker takes its crawl's arguments from its first request
+        request.meta.setdefault("fleet_crawl", self.spider.fleet_crawl)
+        data = self._encode_request(request)
+        replaces = self._held.pop(request.meta.get("frontier_id"), None)  # a retry or a redirect
+        with self.server.pipeline() as pipe:  # MULTI/EXEC: never in both places, never in neither
+            if replaces is not None:
+                self._forget_url(request.meta["frontier_id"])
+                pipe.zrem(self.held_key, replaces)
+            pipe.zadd(self.key, {data: -request.priority})
+            pipe.execute()
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        while True:
+            data = self._take(keys=[self.key, self.held_key])
+            if not data:
+                return None
+            request = self._decode_request(data)
+            if self.spider.follow_crawl(request.meta.get("fleet_crawl")):
+                break
+            # left over from a crawl that `scrapy seed --force` replaced
+            self.server.zrem(self.held_key, data)
+            self.crawler.stats.inc_value("fleet/stale_requests")
+        self._next_id += 1
+        request.meta["frontier_id"] = self._next_id
+        self._held[self._next_id] = data
+        if request.meta.get(ACK_ON_STORE):
+            self._held_urls.setdefault(request.url, set()).add(self._next_id)
+        return request
+
+    def done(self, ids: Iterable[int] = (), urls: Iterable[str] = ()) -> None:
+        finished = [i for i in ids if i in self._held]
+        for url in urls:
+            finished.extend(self._held_urls.pop(url, ()))
+        members = [self._held.pop(i) for i in finished if i in self._held]
+        if members:
+            self.server.zrem(self.held_key, *members)
+
+    def _item_dropped(self, item: Any, **_: Any) -> None:
+        url = getattr(item, "url", None)
+        if url:
+            self.done(urls=[url])
+
+    def _forget_url(self, frontier_id: int) -> None:
+        for url, ids in list(self._held_urls.items()):
+            ids.discard(frontier_id)
+            if not ids:
+                del self._held_urls[url]
+
+    def held(self) -> int:
+        return len(self._held)
+
+    def forget_held(self, awaiting_store_too: bool) -> int:
+        """Drop requests held by mistake: called only when this worker's engine is idle, when a
+        held request can only be an article waiting for the store's next batch – or an orphan."""
+        store_ids = {i for ids in self._held_urls.values() for i in ids}
+        orphans = [i for i in self._held if awaiting_store_too or i not in store_ids]
+        if orphans:
+            self.server.zrem(self.held_key, *(self._held.pop(i) for i in orphans))
+            for i in orphans:
+                self._forget_url(i)
+        return len(orphans)
+
+    def close(self) -> None:
+        self.crawler.signals.disconnect(self.done, signal=frontier_done)
+        self.crawler.signals.disconnect(self._item_dropped, signal=signals.item_dropped)
+
+
+class FleetScheduler(Scheduler):
+    """scrapy-redis's scheduler, as one worker of a fleet: heartbeat, waiting, leaving."""
+
+    crawler: Crawler
+    queue: FleetQueue
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FleetScheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        settings = crawler.settings
+        scheduler.heartbeat_seconds = settings.getfloat("FLEET_HEARTBEAT_SECONDS", 5.0)
+        scheduler.worker_timeout = settings.getfloat("FLEET_WORKER_TIMEOUT", 30.0)
+        scheduler.poll_seconds = settings.getfloat("FLEET_POLL_SECONDS", 1.0)
+        scheduler.orphan_seconds = settings.getfloat("FLEET_ORPHAN_SECONDS", 60.0)
+        # scrapy-redis's own setting: 0 waits for work for ever (a standing worker)
+        scheduler.max_idle = settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 0)
+        if scheduler.worker_timeout <= 2 * scheduler.heartbeat_seconds:
+            raise ValueError("FLEET_WORKER_TIMEOUT must be more than twice FLEET_HEARTBEAT_SECONDS")
+        return scheduler
+
+    def open(self, spider: Spider) -> None:
+        with warnings.catch_warnings():  # its "Resuming crawl" line goes through Spider.log()
+            warnings.filterwarnings("ignore", "Spider.log", ScrapyDeprecationWarning)
+            super().open(spider)
+        if not isinstance(self.queue, FleetQueue):
+            raise TypeError("FleetScheduler needs SCHEDULER_QUEUE_CLASS = crawler.fleet.scheduler.FleetQueue")
+        self.fleet = Fleet(self.server, self.queue.keys)
+        self.worker = self.queue.worker
+        self.started_at = time.time()
+        self.quiet_since: float | None = None
+        self.idle_since: float | None = None
+        # The engine polls an empty scheduler on its heartbeat (5 s in Scrapy 2.19): an idle
+        # worker would notice new work in the shared queue that late. Poll faster.
+        self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.poll_seconds
+        self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        self._beat = task.LoopingCall(self.beat)
+        self._beat.start(self.heartbeat_seconds, now=True)
+        logger.info("fleet worker %s joined fleet %r (%d requests queued)",
+                    self.worker, self.queue.keys.prefix, len(self.queue))
+
+    # scrapy-redis 0.9.1's own versions of these two pass ``spider=`` to the stats collector,
+    # which Scrapy 2.19 deprecates (a warning per request); otherwise the same.
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop()
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+            self.quiet_since = self.idle_since = None
+        return request
+
+    def beat(self) -> None:
+        stats = self.crawler.stats
+        try:
+            self.fleet.beat(self.worker, {
+                "host": self.worker.split(":")[0], "pid": int(self.worker.split(":")[1]),
+                "started_at": self.started_at, "crawl": getattr(self.spider, "fleet_crawl", None),
+                "pages_fetched": stats.get_value("response_received_count", 0),
+                "articles_fetched": stats.get_value("discovery/article_pages_fetched", 0),
+                "rows_written": stats.get_value("store/rows_written", 0),
+                "idle": self.idle_since is not None,
+            }, self.worker_timeout)
+            for dead, requests in self.fleet.reclaim_dead().items():
+                stats.inc_value("fleet/requests_reclaimed", requests)
+                logger.warning("fleet worker %s stopped answering: %d of its requests are queued again",
+                               dead, requests)
+        except Exception:  # a Redis blip must not kill the worker: the next beat tries again
+            logger.exception("fleet heartbeat failed")
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Nothing to do here: wait while the fleet has work, leave once it has been quiet."""
+        now = time.monotonic()
+        self.idle_since = self.idle_since or now
+        forgotten = self.queue.forget_held(awaiting_store_too=now - self.idle_since > self.orphan_seconds)
+        if forgotten:
+            self.crawler.stats.inc_value("fleet/unacknowledged", forgotten)
+            logger.warning("%d requests were never acknowledged: forgotten", forgotten)
+        if self.fleet.work_left():
+            self.quiet_since = None
+            raise DontCloseSpider
+        self.quiet_since = self.quiet_since or now
+        if self.max_idle and now - self.quiet_since >= self.max_idle:
+            logger.info("the fleet has been quiet for %.0f s: leaving", now - self.quiet_since)
+            return
+        raise DontCloseSpider
+
+    def close(self, reason: str) -> None:
+        if self._beat.running:
+            self._beat.stop()
+        if reason == "finished":
+            # the engine is idle and the store has flushed: nothing held is still being worked on
+            forgotten = self.queue.forget_held(awaiting_store_too=True)
+            if forgotten:
+                self.crawler.stats.inc_value("fleet/unacknowledged", forgotten)
+        handed_back = self.fleet.hand_back(self.worker)
+        if handed_back:
+            self.crawler.stats.set_value("fleet/handed_back", handed_back)
+            logger.info("handed %d unfinished requests back to the fleet (%s)", handed_back, reason)
+        self.fleet.leave(self.worker)
+        self.queue.close()
+        super().close(reason)
