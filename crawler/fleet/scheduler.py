@@ -106,9 +106,6 @@ class FleetQueue(PriorityQueue):
             if not ids:
                 del self._held_urls[url]
 
-    def held(self) -> int:
-        return len(self._held)
-
     def forget_held(self, awaiting_store_too: bool) -> int:
         """Drop requests held by mistake: called only when this worker's engine is idle, when a
         held request can only be an article waiting for the store's next batch – or an orphan."""
