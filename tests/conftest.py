@@ -37,9 +37,10 @@ class CrawlResult:
     database_url: str
 
 
-def crawl_command(base_url: str, database_url: str, stats_file: Path, *args: str,
+def crawl_command(base_url: str | None, database_url: str, stats_file: Path, *args: str,
                   settings: dict[str, str] | None = None) -> list[str]:
-    """``scrapy crawl djazairess`` as a user would run it, against ``base_url``."""
+    """``scrapy crawl djazairess`` as a user would run it, against ``base_url`` (a fleet
+    worker takes its crawl's arguments from Redis: no ``base_url`` then)."""
     overrides = {
         "DATABASE_URL": database_url,
         "STATS_FILE": str(stats_file),
@@ -50,8 +51,8 @@ def crawl_command(base_url: str, database_url: str, stats_file: Path, *args: str
         "STORE_SPOOL_DIR": str(stats_file.parent / "spool"),  # never the checkout
         **(settings or {}),
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", "djazairess", "-a", f"base_url={base_url}"]
-    for arg in args:
+    command = [sys.executable, "-m", "scrapy", "crawl", "djazairess"]
+    for arg in ([f"base_url={base_url}"] if base_url else []) + list(args):
         command += ["-a", arg]
     for name, value in overrides.items():
         command += ["-s", f"{name}={value}"]
@@ -70,7 +71,7 @@ def run_crawl(base_url: str, database_url: str, tmp_path: Path, *args: str, time
     return CrawlResult(done.returncode, read_stats(stats_file), done.stderr, database_url)
 
 
-def start_crawl(base_url: str, database_url: str, tmp_path: Path, *args: str,
+def start_crawl(base_url: str | None, database_url: str, tmp_path: Path, *args: str,
                 settings: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
     """A crawl in the background: (process, its stats file)."""
     stats_file = new_stats_file(tmp_path)
@@ -87,6 +88,31 @@ def read_stats(stats_file: Path) -> dict:
 def replica_server():
     with ReplicaServer(Replica()) as server:
         yield server
+
+
+# -- Redis (fleet mode) --------------------------------------------------------------------------
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def fleet_name():
+    """A fleet of the test's own on the Redis server (skips or fails when Redis is missing);
+    its keys are deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+        why = ""
+    except redis.RedisError as error:
+        why = str(error)
+    require_service("Redis", not why, f"{REDIS_TEST_URL}: {why}")
+    name = f"test-fleet-{uuid.uuid4().hex[:8]}"
+    yield name
+    stale = list(client.scan_iter(f"{name}:*"))
+    if stale:
+        client.delete(*stale)
+    client.close()
 
 
 # -- databases ---------------------------------------------------------------------------------
