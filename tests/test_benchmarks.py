@@ -59,3 +59,11 @@ def test_growth_benchmark_runs(tmp_path) -> None:
     figures = growth.measure([20, 40], repeat=1, folder=tmp_path)
     assert all(entry["rss"][0] > 20 and entry["seconds"][0] > 0 for entry in figures.values())
     assert "peak RSS 40/20" in growth.report(figures)
+
+
+def test_fleet_benchmark_runs(tmp_path, fleet_name) -> None:
+    from benchmarks import fleet
+
+    figures = fleet.measure(articles=30, delay=0.0, concurrency=4, repeat=1, folder=tmp_path)
+    assert figures["rounds"][1][0]["pages"] == figures["rounds"][3][0]["pages"] > 30
+    assert "3 workers / 1 worker" in fleet.report(figures)
