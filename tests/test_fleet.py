@@ -162,10 +162,14 @@ def test_seed_refuses_while_a_crawl_has_work(fleet) -> None:
     assert fleet.seed("since=yesterday").returncode == 2  # a bad argument is refused before Redis is touched
 
 
-def test_seed_and_status_need_redis(tmp_path) -> None:
+def test_seed_status_and_workers_need_redis(tmp_path) -> None:
     run = FleetRun("redis://127.0.0.1:1/0", "nowhere", f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
     refused = run.seed("base_url=http://127.0.0.1:9")
     assert refused.returncode == 3 and "does not answer" in refused.stderr
+    [worker] = run.start_workers(1)
+    assert run.wait([worker], timeout=60) == [3]
+    assert "scrapy crawl: Redis at redis://127.0.0.1:1/0 does not answer" in worker.log
+    assert "Traceback" not in worker.log
 
 
 def test_scrapy_redis_is_pinned_to_the_tested_version() -> None:

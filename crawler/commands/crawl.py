@@ -2,16 +2,20 @@
 
 Scrapy's own command exits 0 whatever the finish reason. Here a crawl that had to stop
 because its database stayed unreachable exits with status 3, so that cron, systemd and
-Scrapyd see the failure.
+Scrapyd see the failure – as does a fleet worker whose Redis does not answer at start.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+
+from crawler.fleet import fleet_enabled
+from crawler.fleet.state import FleetUnavailable, connect
 
 FAILED_REASONS = {"database_unavailable": 3}
 
@@ -21,6 +25,13 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process
+        if fleet_enabled(self.settings):
+            try:
+                connect(self.settings, args[0])
+            except FleetUnavailable as error:
+                print(f"scrapy crawl: {error}", file=sys.stderr)
+                self.exitcode = 3
+                return
         crawler = self._create_crawler(args[0])
         reasons: list[str] = []
 
