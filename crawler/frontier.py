@@ -132,10 +132,21 @@ def acknowledge(crawler: Crawler, request: Request) -> None:
 
 
 class FrontierAckMiddleware:
-    """Spider middleware: a discovery page is done once its callback has run to its end."""
+    """Spider middleware: a discovery page is done once every request its callback yielded is
+    in the queue (or was filtered out) – not merely yielded.
+
+    Scrapy hands a callback's output to ``CONCURRENT_ITEMS`` workers through a buffer: the
+    callback can be exhausted while up to twice that many of its requests still wait to be
+    scheduled. Acknowledging the page then, a SIGKILL in that window lost the rest of a
+    listing's pagination for good. So each yielded request is counted, and counted off when
+    the engine schedules it (``request_scheduled``, sent just before the queue push in the
+    same call – the acknowledgement itself waits for the next turn of the event loop)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self._parents: dict[Request, int] = {}  # yielded, not yet scheduled → its page's frontier id
+        self._pending: dict[int, list] = {}  # frontier id → [requests not yet scheduled, callback finished]
+        crawler.signals.connect(self._scheduled, signal=signals.request_scheduled)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierAckMiddleware:
@@ -145,14 +156,41 @@ class FrontierAckMiddleware:
             raise NotConfigured
         return cls(crawler)
 
-    def _done(self, request: Request) -> None:
-        acknowledge(self.crawler, request)
-
     async def process_spider_output(self, response: Any, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for output in result:
-            yield output
-        self._done(response.request)
+        request = response.request
+        frontier_id = request.meta.get("frontier_id")
+        if frontier_id is None or request.meta.get(ACK_ON_STORE):  # articles: acknowledged by the store
+            async for output in result:
+                yield output
+            return
+        pending = self._pending.setdefault(frontier_id, [0, False])
+        try:
+            async for output in result:
+                if isinstance(output, Request):
+                    self._parents[output] = frontier_id
+                    pending[0] += 1
+                yield output
+        finally:
+            pending[1] = True
+            self._maybe_done(request, frontier_id)
 
     def process_spider_exception(self, response: Any, exception: BaseException) -> None:
-        self._done(response.request)
+        frontier_id = response.request.meta.get("frontier_id")
+        if frontier_id is not None and frontier_id not in self._pending:  # raised before any output
+            acknowledge(self.crawler, response.request)
         return None
+
+    def _scheduled(self, request: Request, **_: Any) -> None:
+        frontier_id = self._parents.pop(request, None)
+        if frontier_id is not None and frontier_id in self._pending:
+            self._pending[frontier_id][0] -= 1
+            self._maybe_done(request, frontier_id)
+
+    def _maybe_done(self, request: Request, frontier_id: int) -> None:
+        outstanding, finished = self._pending[frontier_id]
+        if finished and outstanding <= 0:
+            del self._pending[frontier_id]
+            from twisted.internet import reactor  # the installed one: importing it early would install the default
+
+            # after the push that follows this signal in the same call
+            reactor.callLater(0, self.crawler.signals.send_catch_log, signal=frontier_done, ids=[frontier_id])
