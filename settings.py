@@ -91,3 +91,4 @@ FLEET_WORKER_TIMEOUT = 30.0  # … and is taken for dead (its requests queued ag
 FLEET_POLL_SECONDS = 1.0  # how often an idle worker looks at the shared queue
 FLEET_ORPHAN_SECONDS = 60.0  # an idle worker forgets held requests its store never acknowledged
 DISCOVERY_PRIORITY = 0  # request priority of listings and feeds (fleet mode raises it to 1)
+FLEET_REDIS_OUTAGE_SECONDS = 300.0  # a worker rides out a Redis outage this long, then stops (exit status 3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import signal
+import subprocess
 import time
 import tomllib
 
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage import articles
-from tests.conftest import REDIS_TEST_URL, ROOT, temporary_postgres_database
+from tests.conftest import REDIS_TEST_URL, ROOT, require_service, temporary_postgres_database
 from tests.fleetrun import FleetRun, wait_for
 from tests.replica import ARTICLES, BROKEN_PAGES, Replica, ReplicaServer
 from tests.replica.generate import generated_articles
@@ -145,6 +146,79 @@ def test_sigterm_hands_work_back_and_another_worker_finishes_it(fleet) -> None:
         == len(replica.articles) + len(BROKEN_PAGES)
     urls = stored_urls(fleet.database_url)
     assert sorted(urls) == sorted(server.base_url + a.path for a in replica.articles)
+
+
+class ThrowawayRedis:
+    """A Redis server of the test's own, persisting to its folder, that a test stops and starts."""
+
+    def __init__(self, folder) -> None:
+        import shutil
+
+        from tests.replica.static import free_port
+
+        binary = shutil.which("redis-server")
+        require_service("redis-server", binary is not None, "the Redis server binary is not installed")
+        self.binary, self.folder, self.port = binary, folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        subprocess.run([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+                        "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "yes"],
+                       check=True, capture_output=True)
+        wait_for(lambda: subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+                                        text=True).stdout.strip() == "PONG", timeout=20, what="redis-server")
+
+    def stop(self) -> None:
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown"], capture_output=True, check=False)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("outage", ["short", "too long"])
+def test_a_redis_outage(outage, own_redis, tmp_path) -> None:
+    """Redis goes away mid-crawl. For a while, the worker works on what it has in hand and keeps
+    what it cannot send; when Redis is back, the crawl carries on. Past FLEET_REDIS_OUTAGE_SECONDS
+    the worker stops with exit status 3, and the next worker reclaims what it held – the pages
+    whose links never reached Redis among them. Either way: every article once in the database."""
+    replica = Replica(ARTICLES + tuple(generated_articles(150)), per_page=10)
+    database_url = f"sqlite:///{tmp_path / 'outage.db'}"
+    run = FleetRun(own_redis.url, "outage", database_url, tmp_path,
+                   settings={"FLEET_REDIS_OUTAGE_SECONDS": "30" if outage == "short" else "2",
+                             "FLEET_WORKER_TIMEOUT": "3", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"})
+    try:
+        with ReplicaServer(replica, delay=0.1) as server:
+            assert run.seed(f"base_url={server.base_url}").returncode == 0
+            [first] = run.start_workers(1)
+            wait_for(lambda: len(server.hits) > 40, timeout=60, what="40 pages fetched")
+            own_redis.stop()
+            time.sleep(6)
+            own_redis.start()
+            code = run.wait([first], timeout=120)
+            if outage == "short":
+                assert code == [0], first.log[-3000:]
+                assert first.stats["finish_reason"] == "finished" and first.stats["fleet/redis_errors"] >= 1
+                assert "Redis answers again" in first.log
+            else:
+                assert code == [3], first.log[-3000:]
+                assert first.stats["finish_reason"] == "redis_unavailable"
+                assert first.stats["fleet/requests_lost"] >= 1  # links found during the outage …
+                [second] = run.start_workers(1)  # the same crawl: reclaims what the first one held
+                assert run.wait([second], timeout=120) == [0], second.log[-3000:]
+                # … and the pages they came from, never acknowledged, were held: fetched again
+                assert second.stats["fleet/requests_reclaimed"] >= 1
+    finally:
+        run.stop()
+    urls = stored_urls(database_url)
+    assert len(urls) == len(set(urls))
+    assert set(urls) == {server.base_url + a.path for a in replica.articles}
+    if outage == "short":
+        assert set(article_hits(server, replica).values()) == {1}  # nothing fetched twice
 
 
 def test_seed_refuses_while_a_crawl_has_work(fleet) -> None:

@@ -1,7 +1,7 @@
 """``scrapy crawl``, with an exit status that says when a crawl ended badly.
 
 Scrapy's own command exits 0 whatever the finish reason. Here a crawl that had to stop
-because its database stayed unreachable exits with status 3, so that cron, systemd and
+because its database (or a fleet worker's Redis) stayed unreachable exits with status 3, so that cron, systemd and
 Scrapyd see the failure – as does a fleet worker whose Redis does not answer at start.
 """
 
@@ -17,7 +17,7 @@ from scrapy.exceptions import UsageError
 from crawler.fleet import fleet_enabled
 from crawler.fleet.state import FleetUnavailable, connect
 
-FAILED_REASONS = {"database_unavailable": 3}
+FAILED_REASONS = {"database_unavailable": 3, "redis_unavailable": 3}
 
 
 class Command(ScrapyCrawl):

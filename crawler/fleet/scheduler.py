@@ -7,11 +7,14 @@ in one atomic step, from the shared queue to the worker's *in-flight* set, and l
 when its work is done – a discovery page once its callback has run, an article once it is
 stored or dropped (the same acknowledgements as the JOBDIR queue, ``crawler.frontier``).
 A worker that stops hands back what it still holds; a worker that dies is found out by its
-expired heartbeat, and the living put its requests back in the queue.
+expired heartbeat, and the living put its requests back in the queue. When Redis itself goes
+away, a worker keeps working on what it has, keeps what it cannot send, sends it when Redis
+is back – and stops (exit status 3) if Redis stays away past ``FLEET_REDIS_OUTAGE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import warnings
@@ -21,6 +24,7 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, ScrapyDeprecationWarning
+from redis.exceptions import RedisError
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -41,6 +45,35 @@ return best[1]
 """
 
 
+class RedisHealth:
+    """Whether the fleet's Redis answers. While it does not, the worker stops asking (each
+    failing call would block the reactor through the client's retries) and only the
+    heartbeat probes it; what the worker could not send waits in memory."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.down_since: float | None = None
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    def down_for(self) -> float:
+        return time.monotonic() - self.down_since if self.down_since is not None else 0.0
+
+    def failed(self, error: Exception) -> None:
+        self.crawler.stats.inc_value("fleet/redis_errors")
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+            logger.error("Redis does not answer (%s): working on what is in hand, trying again on each heartbeat",
+                         error)
+
+    def recovered(self) -> None:
+        if self.down_since is not None:
+            logger.warning("Redis answers again, after %.0f s", self.down_for())
+            self.down_since = None
+
+
 class FleetQueue(PriorityQueue):
     """scrapy-redis's priority queue; what this worker popped stays held until acknowledged."""
 
@@ -54,6 +87,11 @@ class FleetQueue(PriorityQueue):
         self._next_id = 0
         self._held: dict[int, bytes] = {}  # frontier id → the request as stored in Redis
         self._held_urls: dict[str, set[int]] = {}  # URL → ids of requests acknowledged by the store
+        self.unacknowledged: list[bytes] = []  # done, but Redis has not been told yet
+        # requests that could not reach Redis yet, with whether the duplicate filter saw them;
+        # acknowledgements wait for them (a page must not be done while its links are in limbo)
+        self.unsent: list[tuple[Request, bool]] = []
+        self.redis = RedisHealth(self.crawler)
         self.crawler.signals.connect(self.done, signal=frontier_done)
         self.crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
 
@@ -91,9 +129,18 @@ class FleetQueue(PriorityQueue):
         finished = [i for i in ids if i in self._held]
         for url in urls:
             finished.extend(self._held_urls.pop(url, ()))
-        members = [self._held.pop(i) for i in finished if i in self._held]
-        if members:
-            self.server.zrem(self.held_key, *members)
+        self.unacknowledged += [self._held.pop(i) for i in finished if i in self._held]
+        if self.unacknowledged and not self.redis.down and not self.unsent:
+            try:
+                self.send_acknowledgements()
+            except RedisError as error:
+                self.redis.failed(error)
+
+    def send_acknowledgements(self) -> None:
+        """Tell Redis which held requests are done (kept here while Redis does not answer)."""
+        if self.unacknowledged:
+            self.server.zrem(self.held_key, *self.unacknowledged)
+            self.unacknowledged = []
 
     def _item_dropped(self, item: Any, **_: Any) -> None:
         url = getattr(item, "url", None)
@@ -137,6 +184,7 @@ class FleetScheduler(Scheduler):
         scheduler.worker_timeout = settings.getfloat("FLEET_WORKER_TIMEOUT", 30.0)
         scheduler.poll_seconds = settings.getfloat("FLEET_POLL_SECONDS", 1.0)
         scheduler.orphan_seconds = settings.getfloat("FLEET_ORPHAN_SECONDS", 60.0)
+        scheduler.outage_limit = settings.getfloat("FLEET_REDIS_OUTAGE_SECONDS", 300.0)
         # scrapy-redis's own setting: 0 waits for work for ever (a standing worker)
         scheduler.max_idle = settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 0)
         if scheduler.worker_timeout <= 2 * scheduler.heartbeat_seconds:
@@ -151,6 +199,8 @@ class FleetScheduler(Scheduler):
             raise TypeError("FleetScheduler needs SCHEDULER_QUEUE_CLASS = crawler.fleet.scheduler.FleetQueue")
         self.fleet = Fleet(self.server, self.queue.keys)
         self.worker = self.queue.worker
+        self.redis = self.queue.redis
+        self.unsent = self.queue.unsent
         self.started_at = time.time()
         self.quiet_since: float | None = None
         self.idle_since: float | None = None
@@ -164,21 +214,60 @@ class FleetScheduler(Scheduler):
                     self.worker, self.queue.keys.prefix, len(self.queue))
 
     # scrapy-redis 0.9.1's own versions of these two pass ``spider=`` to the stats collector,
-    # which Scrapy 2.19 deprecates (a warning per request); otherwise the same.
+    # which Scrapy 2.19 deprecates (a warning per request). These also ride out a Redis outage.
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
+        if self.redis.down:
+            self.unsent.append((request, False))
+            return True
+        return self._enqueue(request, fingerprinted=False)
+
+    def _enqueue(self, request: Request, fingerprinted: bool) -> bool:
+        try:
+            if not fingerprinted and not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            fingerprinted = True  # sending it again must not find its own fingerprint
+            self.queue.push(request)
+        except RedisError as error:
+            self.redis.failed(error)
+            self.unsent.append((request, fingerprinted))
+            return True
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop()
+        if self.redis.down:
+            return None
+        try:
+            request = self.queue.pop()
+        except RedisError as error:
+            self.redis.failed(error)
+            return None
         if request is not None:
             self.stats.inc_value("scheduler/dequeued/redis")
             self.quiet_since = self.idle_since = None
         return request
+
+    def has_pending_requests(self) -> bool:
+        if self.redis.down or self.unsent:
+            return True  # not known: keep the worker open; the heartbeat decides
+        try:
+            return len(self) > 0
+        except RedisError as error:
+            self.redis.failed(error)
+            return True
+
+    def _send_held_back(self) -> None:
+        """What could not reach Redis during an outage: the new requests first, then the
+        acknowledgements of the pages they came from (never a page done, its links lost)."""
+        pending = self.unsent[:]
+        self.unsent.clear()
+        for index, (request, fingerprinted) in enumerate(pending):
+            self._enqueue(request, fingerprinted)
+            if self.redis.down:  # gone again: keep the rest for the next heartbeat
+                self.unsent.extend(pending[index + 1:])
+                return
+        self.queue.send_acknowledgements()
 
     def beat(self) -> None:
         stats = self.crawler.stats
@@ -191,22 +280,47 @@ class FleetScheduler(Scheduler):
                 "rows_written": stats.get_value("store/rows_written", 0),
                 "idle": self.idle_since is not None,
             }, self.worker_timeout)
+            self.redis.recovered()
+            self._send_held_back()
             for dead, requests in self.fleet.reclaim_dead().items():
                 stats.inc_value("fleet/requests_reclaimed", requests)
                 logger.warning("fleet worker %s stopped answering: %d of its requests are queued again",
                                dead, requests)
-        except Exception:  # a Redis blip must not kill the worker: the next beat tries again
+        except RedisError as error:
+            self.redis.failed(error)
+            if self.redis.down_for() > self.outage_limit:
+                self._give_up()
+        except Exception:  # a bug here must not kill the worker: the next beat tries again
             logger.exception("fleet heartbeat failed")
+
+    def _give_up(self) -> None:
+        """Redis stayed away: stop (exit status 3). What this worker holds stays in Redis for the
+        fleet to reclaim – including the pages whose new links never reached Redis, since a page
+        is acknowledged only after its links are sent."""
+        if self._beat.running:
+            self._beat.stop()
+        logger.error("Redis has not answered for %.0f s: stopping", self.redis.down_for())
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            asyncio.get_running_loop().call_soon(
+                lambda: asyncio.ensure_future(engine.close_spider_async(reason="redis_unavailable")))
 
     def spider_idle(self, spider: Spider) -> None:
         """Nothing to do here: wait while the fleet has work, leave once it has been quiet."""
         now = time.monotonic()
         self.idle_since = self.idle_since or now
-        forgotten = self.queue.forget_held(awaiting_store_too=now - self.idle_since > self.orphan_seconds)
+        if self.redis.down:
+            raise DontCloseSpider  # the heartbeat waits for Redis, or gives up
+        try:
+            forgotten = self.queue.forget_held(awaiting_store_too=now - self.idle_since > self.orphan_seconds)
+            busy = self.fleet.work_left()
+        except RedisError as error:
+            self.redis.failed(error)
+            raise DontCloseSpider from None
         if forgotten:
             self.crawler.stats.inc_value("fleet/unacknowledged", forgotten)
             logger.warning("%d requests were never acknowledged: forgotten", forgotten)
-        if self.fleet.work_left():
+        if busy:
             self.quiet_since = None
             raise DontCloseSpider
         self.quiet_since = self.quiet_since or now
@@ -218,15 +332,22 @@ class FleetScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self._beat.running:
             self._beat.stop()
-        if reason == "finished":
-            # the engine is idle and the store has flushed: nothing held is still being worked on
-            forgotten = self.queue.forget_held(awaiting_store_too=True)
-            if forgotten:
-                self.crawler.stats.inc_value("fleet/unacknowledged", forgotten)
-        handed_back = self.fleet.hand_back(self.worker)
-        if handed_back:
-            self.crawler.stats.set_value("fleet/handed_back", handed_back)
-            logger.info("handed %d unfinished requests back to the fleet (%s)", handed_back, reason)
-        self.fleet.leave(self.worker)
+        try:
+            self._send_held_back()
+            if reason == "finished":
+                # the engine is idle and the store has flushed: nothing held is still being worked on
+                forgotten = self.queue.forget_held(awaiting_store_too=True)
+                if forgotten:
+                    self.crawler.stats.inc_value("fleet/unacknowledged", forgotten)
+            handed_back = self.fleet.hand_back(self.worker)
+            if handed_back:
+                self.crawler.stats.set_value("fleet/handed_back", handed_back)
+                logger.info("handed %d unfinished requests back to the fleet (%s)", handed_back, reason)
+            self.fleet.leave(self.worker)
+        except RedisError as error:
+            self.crawler.stats.set_value("fleet/requests_lost", len(self.unsent))
+            logger.error("Redis does not answer (%s): what this worker holds stays there for the fleet to "
+                         "reclaim; %d new requests never reached it (the pages they came from are reclaimed)",
+                         error, len(self.unsent))
         self.queue.close()
         super().close(reason)

@@ -11,6 +11,7 @@ from typing import Any
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from redis.exceptions import RedisError
 from scrapy_redis.spiders import RedisMixin
 from scrapy_redis.utils import bytes_to_str
 
@@ -91,5 +92,9 @@ class FleetSpiderMixin(RedisMixin):
 
     def spider_idle(self) -> None:
         # RedisMixin's idle handler also decides when to close – timing idleness from when its
-        # class was imported. Here it only feeds seeds; FleetScheduler decides when to leave.
-        self.schedule_next_requests()
+        # class was imported. Here it only feeds seeds; FleetScheduler decides when to leave
+        # (and notices when Redis does not answer).
+        try:
+            self.schedule_next_requests()
+        except RedisError as error:
+            logger.debug("no seeds read: %s", error)
