@@ -44,6 +44,16 @@ redis.call('ZADD', KEYS[2], best[2], best[1])
 return best[1]
 """
 
+# Queue a request unless its fingerprint was seen, replacing the held request it copies (a
+# retry or a redirect), in one step: a fingerprint never lands without its request – else a
+# page fetched again (reclaimed after a crash) would find its links "seen" and lose them.
+PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[4] ~= '' then redis.call('ZREM', KEYS[3], ARGV[4]) end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 
 class RedisHealth:
     """Whether the fleet's Redis answers. While it does not, the worker stops asking (each
@@ -84,28 +94,33 @@ class FleetQueue(PriorityQueue):
         self.worker = new_worker_id()
         self.held_key = self.keys.in_flight(self.worker)
         self._take = server.register_script(TAKE)
+        self._push = server.register_script(PUSH)
+        self.dupefilter_key = self.keys.dupefilter  # FleetScheduler.open sets its duplicate filter's key
         self._next_id = 0
         self._held: dict[int, bytes] = {}  # frontier id → the request as stored in Redis
         self._held_urls: dict[str, set[int]] = {}  # URL → ids of requests acknowledged by the store
         self.unacknowledged: list[bytes] = []  # done, but Redis has not been told yet
-        # requests that could not reach Redis yet, with whether the duplicate filter saw them;
-        # acknowledgements wait for them (a page must not be done while its links are in limbo)
-        self.unsent: list[tuple[Request, bool]] = []
+        # requests that could not reach Redis yet; acknowledgements wait for them (a page must
+        # not be done while its links are in limbo)
+        self.unsent: list[Request] = []
         self.redis = RedisHealth(self.crawler)
         self.crawler.signals.connect(self.done, signal=frontier_done)
         self.crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
 
-    def push(self, request: Request) -> None:
+    def push(self, request: Request, fingerprint: str | None = None) -> bool:
+        """Queue ``request``; with a ``fingerprint``, only if the duplicate filter has not seen it
+        (then False). Raises RedisError when Redis does not answer."""
         # which crawl it belongs to: a worker takes its crawl's arguments from its first request
         request.meta.setdefault("fleet_crawl", self.spider.fleet_crawl)
         data = self._encode_request(request)
-        replaces = self._held.pop(request.meta.get("frontier_id"), None)  # a retry or a redirect
-        with self.server.pipeline() as pipe:  # MULTI/EXEC: never in both places, never in neither
-            if replaces is not None:
-                self._forget_url(request.meta["frontier_id"])
-                pipe.zrem(self.held_key, replaces)
-            pipe.zadd(self.key, {data: -request.priority})
-            pipe.execute()
+        frontier_id = request.meta.get("frontier_id")
+        replaces = self._held.get(frontier_id, b"")  # a retry or a redirect replaces what it copies
+        added = self._push(keys=[self.dupefilter_key, self.key, self.held_key],
+                           args=[fingerprint or "", -request.priority, data, replaces])
+        if added and replaces:
+            del self._held[frontier_id]
+            self._forget_url(frontier_id)
+        return bool(added)
 
     def pop(self, timeout: int = 0) -> Request | None:
         while True:
@@ -197,6 +212,7 @@ class FleetScheduler(Scheduler):
             super().open(spider)
         if not isinstance(self.queue, FleetQueue):
             raise TypeError("FleetScheduler needs SCHEDULER_QUEUE_CLASS = crawler.fleet.scheduler.FleetQueue")
+        self.queue.dupefilter_key = self.df.key
         self.fleet = Fleet(self.server, self.queue.keys)
         self.worker = self.queue.worker
         self.redis = self.queue.redis
@@ -217,21 +233,23 @@ class FleetScheduler(Scheduler):
     # which Scrapy 2.19 deprecates (a warning per request). These also ride out a Redis outage.
     def enqueue_request(self, request: Request) -> bool:
         if self.redis.down:
-            self.unsent.append((request, False))
+            self.unsent.append(request)
             return True
-        return self._enqueue(request, fingerprinted=False)
+        return self._enqueue(request)
 
-    def _enqueue(self, request: Request, fingerprinted: bool) -> bool:
+    def _enqueue(self, request: Request) -> bool:
+        # scrapy-redis's duplicate filter (its fingerprints, its key), checked in the same
+        # atomic step as the push (FleetQueue.push)
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
         try:
-            if not fingerprinted and not request.dont_filter and self.df.request_seen(request):
-                self.df.log(request, self.spider)
-                return False
-            fingerprinted = True  # sending it again must not find its own fingerprint
-            self.queue.push(request)
+            added = self.queue.push(request, fingerprint)
         except RedisError as error:
             self.redis.failed(error)
-            self.unsent.append((request, fingerprinted))
+            self.unsent.append(request)
             return True
+        if not added:
+            self.df.log(request, self.spider)
+            return False
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
@@ -262,8 +280,8 @@ class FleetScheduler(Scheduler):
         acknowledgements of the pages they came from (never a page done, its links lost)."""
         pending = self.unsent[:]
         self.unsent.clear()
-        for index, (request, fingerprinted) in enumerate(pending):
-            self._enqueue(request, fingerprinted)
+        for index, request in enumerate(pending):
+            self._enqueue(request)
             if self.redis.down:  # gone again: keep the rest for the next heartbeat
                 self.unsent.extend(pending[index + 1:])
                 return
