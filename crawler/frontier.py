@@ -35,7 +35,28 @@ frontier_done = object()
 ACK_ON_STORE = "frontier_ack_on_store"  # request meta: acknowledged by the store, not the callback
 
 
-class DurableRequestQueue:
+class AcknowledgedQueue:
+    """A queue that holds taken requests until told their work is done: by ``frontier_done``
+    (frontier ids, or URLs the store wrote) or by a dropped item (its URL)."""
+
+    def done(self, ids: Iterable[int] = (), urls: Iterable[str] = ()) -> None:
+        raise NotImplementedError
+
+    def listen(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self.done, signal=frontier_done)
+        crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+
+    def stop_listening(self) -> None:
+        self.crawler.signals.disconnect(self.done, signal=frontier_done)
+        self.crawler.signals.disconnect(self._item_dropped, signal=signals.item_dropped)
+
+    def _item_dropped(self, item: Any, **_: Any) -> None:
+        url = getattr(item, "url", None)
+        if url:
+            self.done(urls=[url])
+
+
+class DurableRequestQueue(AcknowledgedQueue):
     def __init__(self, crawler: Crawler, path: Path) -> None:
         self.crawler = crawler
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,8 +73,7 @@ class DurableRequestQueue:
         if restored:
             logger.info("resuming: %d requests that were in flight when the job stopped are queued again", restored)
             crawler.stats.set_value("frontier/restored_in_flight", restored)
-        crawler.signals.connect(self.done, signal=frontier_done)
-        crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+        self.listen(crawler)
 
     def push(self, request: Request) -> None:
         data = pickle.dumps(request.to_dict(spider=self.crawler.spider), protocol=4)
@@ -85,17 +105,11 @@ class DurableRequestQueue:
             if urls:
                 self.db.executemany("DELETE FROM requests WHERE url = ? AND taken = 1", [(u,) for u in urls])
 
-    def _item_dropped(self, item: Any, **_: Any) -> None:
-        url = getattr(item, "url", None)
-        if url:
-            self.done(urls=[url])
-
     def __len__(self) -> int:
         return self._pending
 
     def close(self) -> list[int]:
-        self.crawler.signals.disconnect(self.done, signal=frontier_done)
-        self.crawler.signals.disconnect(self._item_dropped, signal=signals.item_dropped)
+        self.stop_listening()
         self.db.close()
         return []
 

@@ -30,6 +30,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from crawler.frontier import frontier_done
+from crawler.stopping import DATABASE_UNAVAILABLE, stop_crawl
 from crawler.items import Article
 from crawler.logsafety import mask
 from crawler.signals import fetch_failed
@@ -232,10 +233,7 @@ class StoreStage(Stage):
         self.stats.set_value("store/database_unavailable", True)
         logger.error("the database is unreachable: stopping the crawl; accepted items are kept in %s and "
                      "will be stored first by the next run", self.spool.folder)
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            asyncio.get_running_loop().call_soon(
-                lambda: asyncio.ensure_future(engine.close_spider_async(reason="database_unavailable")))
+        stop_crawl(self.crawler, DATABASE_UNAVAILABLE)
 
     async def _flush_periodically(self) -> None:
         while True:

@@ -16,8 +16,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.fleet import fleet_enabled
 from crawler.fleet.state import FleetUnavailable, connect
-
-FAILED_REASONS = {"database_unavailable": 3, "redis_unavailable": 3}
+from crawler.stopping import FAILED_REASONS
 
 
 class Command(ScrapyCrawl):

@@ -14,8 +14,9 @@ is back – and stops (exit status 3) if Redis stays away past ``FLEET_REDIS_OUT
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import os
+import socket
 import time
 import warnings
 from collections.abc import Iterable
@@ -31,7 +32,8 @@ from twisted.internet import task
 
 from crawler.fleet import FleetKeys
 from crawler.fleet.state import Fleet, new_worker_id
-from crawler.frontier import ACK_ON_STORE, frontier_done
+from crawler.frontier import ACK_ON_STORE, AcknowledgedQueue
+from crawler.stopping import REDIS_UNAVAILABLE, stop_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ class RedisHealth:
             self.down_since = None
 
 
-class FleetQueue(PriorityQueue):
+class FleetQueue(AcknowledgedQueue, PriorityQueue):
     """scrapy-redis's priority queue; what this worker popped stays held until acknowledged."""
 
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
@@ -95,17 +97,16 @@ class FleetQueue(PriorityQueue):
         self.held_key = self.keys.in_flight(self.worker)
         self._take = server.register_script(TAKE)
         self._push = server.register_script(PUSH)
-        self.dupefilter_key = self.keys.dupefilter  # FleetScheduler.open sets its duplicate filter's key
         self._next_id = 0
         self._held: dict[int, bytes] = {}  # frontier id → the request as stored in Redis
         self._held_urls: dict[str, set[int]] = {}  # URL → ids of requests acknowledged by the store
+        self._store_url: dict[int, str] = {}  # … and back
         self.unacknowledged: list[bytes] = []  # done, but Redis has not been told yet
         # requests that could not reach Redis yet; acknowledgements wait for them (a page must
         # not be done while its links are in limbo)
         self.unsent: list[Request] = []
         self.redis = RedisHealth(self.crawler)
-        self.crawler.signals.connect(self.done, signal=frontier_done)
-        self.crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+        self.listen(self.crawler)
 
     def push(self, request: Request, fingerprint: str | None = None) -> bool:
         """Queue ``request``; with a ``fingerprint``, only if the duplicate filter has not seen it
@@ -115,11 +116,10 @@ class FleetQueue(PriorityQueue):
         data = self._encode_request(request)
         frontier_id = request.meta.get("frontier_id")
         replaces = self._held.get(frontier_id, b"")  # a retry or a redirect replaces what it copies
-        added = self._push(keys=[self.dupefilter_key, self.key, self.held_key],
+        added = self._push(keys=[self.keys.dupefilter, self.key, self.held_key],
                            args=[fingerprint or "", -request.priority, data, replaces])
         if added and replaces:
-            del self._held[frontier_id]
-            self._forget_url(frontier_id)
+            self._forget(frontier_id)
         return bool(added)
 
     def pop(self, timeout: int = 0) -> Request | None:
@@ -138,13 +138,14 @@ class FleetQueue(PriorityQueue):
         self._held[self._next_id] = data
         if request.meta.get(ACK_ON_STORE):
             self._held_urls.setdefault(request.url, set()).add(self._next_id)
+            self._store_url[self._next_id] = request.url
         return request
 
     def done(self, ids: Iterable[int] = (), urls: Iterable[str] = ()) -> None:
-        finished = [i for i in ids if i in self._held]
+        finished = {i for i in ids if i in self._held}
         for url in urls:
-            finished.extend(self._held_urls.pop(url, ()))
-        self.unacknowledged += [self._held.pop(i) for i in finished if i in self._held]
+            finished.update(self._held_urls.get(url, ()))
+        self.unacknowledged += [self._forget(i) for i in finished]
         if self.unacknowledged and not self.redis.down and not self.unsent:
             try:
                 self.send_acknowledgements()
@@ -157,31 +158,28 @@ class FleetQueue(PriorityQueue):
             self.server.zrem(self.held_key, *self.unacknowledged)
             self.unacknowledged = []
 
-    def _item_dropped(self, item: Any, **_: Any) -> None:
-        url = getattr(item, "url", None)
-        if url:
-            self.done(urls=[url])
-
-    def _forget_url(self, frontier_id: int) -> None:
-        for url, ids in list(self._held_urls.items()):
+    def _forget(self, frontier_id: int) -> bytes:
+        """No longer held here: the request as stored in Redis."""
+        url = self._store_url.pop(frontier_id, None)
+        if url is not None:
+            ids = self._held_urls[url]
             ids.discard(frontier_id)
             if not ids:
                 del self._held_urls[url]
+        return self._held.pop(frontier_id)
 
     def forget_held(self, awaiting_store_too: bool) -> int:
         """Drop requests held by mistake: called only when this worker's engine is idle, when a
         held request can only be an article waiting for the store's next batch – or an orphan."""
-        store_ids = {i for ids in self._held_urls.values() for i in ids}
-        orphans = [i for i in self._held if awaiting_store_too or i not in store_ids]
+        orphans = [i for i in self._held if awaiting_store_too or i not in self._store_url]
         if orphans:
-            self.server.zrem(self.held_key, *(self._held.pop(i) for i in orphans))
-            for i in orphans:
-                self._forget_url(i)
+            self.server.zrem(self.held_key, *(self._forget(i) for i in orphans))
+            self.crawler.stats.inc_value("fleet/unacknowledged", len(orphans))
+            logger.warning("%d requests were never acknowledged: forgotten", len(orphans))
         return len(orphans)
 
     def close(self) -> None:
-        self.crawler.signals.disconnect(self.done, signal=frontier_done)
-        self.crawler.signals.disconnect(self._item_dropped, signal=signals.item_dropped)
+        self.stop_listening()
 
 
 class FleetScheduler(Scheduler):
@@ -212,7 +210,6 @@ class FleetScheduler(Scheduler):
             super().open(spider)
         if not isinstance(self.queue, FleetQueue):
             raise TypeError("FleetScheduler needs SCHEDULER_QUEUE_CLASS = crawler.fleet.scheduler.FleetQueue")
-        self.queue.dupefilter_key = self.df.key
         self.fleet = Fleet(self.server, self.queue.keys)
         self.worker = self.queue.worker
         self.redis = self.queue.redis
@@ -291,7 +288,7 @@ class FleetScheduler(Scheduler):
         stats = self.crawler.stats
         try:
             self.fleet.beat(self.worker, {
-                "host": self.worker.split(":")[0], "pid": int(self.worker.split(":")[1]),
+                "host": socket.gethostname(), "pid": os.getpid(),
                 "started_at": self.started_at, "crawl": getattr(self.spider, "fleet_crawl", None),
                 "pages_fetched": stats.get_value("response_received_count", 0),
                 "articles_fetched": stats.get_value("discovery/article_pages_fetched", 0),
@@ -318,10 +315,7 @@ class FleetScheduler(Scheduler):
         if self._beat.running:
             self._beat.stop()
         logger.error("Redis has not answered for %.0f s: stopping", self.redis.down_for())
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            asyncio.get_running_loop().call_soon(
-                lambda: asyncio.ensure_future(engine.close_spider_async(reason="redis_unavailable")))
+        stop_crawl(self.crawler, REDIS_UNAVAILABLE)
 
     def spider_idle(self, spider: Spider) -> None:
         """Nothing to do here: wait while the fleet has work, leave once it has been quiet."""
@@ -330,14 +324,11 @@ class FleetScheduler(Scheduler):
         if self.redis.down:
             raise DontCloseSpider  # the heartbeat waits for Redis, or gives up
         try:
-            forgotten = self.queue.forget_held(awaiting_store_too=now - self.idle_since > self.orphan_seconds)
+            self.queue.forget_held(awaiting_store_too=now - self.idle_since > self.orphan_seconds)
             busy = self.fleet.work_left()
         except RedisError as error:
             self.redis.failed(error)
             raise DontCloseSpider from None
-        if forgotten:
-            self.crawler.stats.inc_value("fleet/unacknowledged", forgotten)
-            logger.warning("%d requests were never acknowledged: forgotten", forgotten)
         if busy:
             self.quiet_since = None
             raise DontCloseSpider
@@ -354,9 +345,7 @@ class FleetScheduler(Scheduler):
             self._send_held_back()
             if reason == "finished":
                 # the engine is idle and the store has flushed: nothing held is still being worked on
-                forgotten = self.queue.forget_held(awaiting_store_too=True)
-                if forgotten:
-                    self.crawler.stats.inc_value("fleet/unacknowledged", forgotten)
+                self.queue.forget_held(awaiting_store_too=True)
             handed_back = self.fleet.hand_back(self.worker)
             if handed_back:
                 self.crawler.stats.set_value("fleet/handed_back", handed_back)
